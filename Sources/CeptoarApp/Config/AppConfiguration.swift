@@ -1,0 +1,103 @@
+import Foundation
+import Logging
+
+/// Every setting Ceptoar reads from its environment, read in this one place with its default.
+public struct AppConfiguration: Sendable {
+    public enum DatabaseChoice: Sendable, Equatable {
+        case sqlite(path: String)
+        case postgres(url: String)
+    }
+
+    public enum LogFormat: String, Sendable { case text, json }
+
+    public var database: DatabaseChoice
+    public var logFormat: LogFormat
+    public var logLevel: Logger.Level
+    /// bcrypt work factor; 12 in production, lowered only by tests that create many users.
+    public var bcryptCost: Int
+    /// Mark cookies `Secure` (set when served over HTTPS).
+    public var secureCookies: Bool
+    /// Failed logins allowed before each further attempt must wait.
+    public var loginFailuresBeforeDelay: Int
+
+    /// The environment variables and their meaning, for the README and `--help`.
+    public static let variables: [(name: String, meaning: String, fallback: String)] = [
+        ("DATABASE_URL", "PostgreSQL URL (postgres://user:pass@host:port/db); when set, PostgreSQL is used", "unset: SQLite"),
+        ("CEPTOAR_DATABASE", "SQLite file path (the --database option wins)", "./ceptoar.sqlite"),
+        ("CEPTOAR_LOG_FORMAT", "text or json (one JSON object per line)", "text"),
+        ("LOG_LEVEL", "trace, debug, info, notice, warning, error, critical", "info"),
+        ("CEPTOAR_BCRYPT_COST", "bcrypt cost for new passwords (4-31)", "12"),
+        ("CEPTOAR_SECURE_COOKIES", "1 to mark session cookies Secure (behind HTTPS)", "0"),
+        ("CEPTOAR_LOGIN_FAILURES_BEFORE_DELAY", "failed logins before each attempt is delayed", "5"),
+    ]
+
+    public static func load(
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        options: LaunchOptions = LaunchOptions()
+    ) throws -> AppConfiguration {
+        let database: DatabaseChoice
+        if let url = environment["DATABASE_URL"], !url.isEmpty {
+            try Self.validatePostgresURL(url)
+            database = .postgres(url: url)
+        } else {
+            let path = options.databasePath ?? environment["CEPTOAR_DATABASE"] ?? "./ceptoar.sqlite"
+            guard !path.isEmpty else { throw ConfigurationError.invalid("the SQLite database path is empty") }
+            database = .sqlite(path: path)
+        }
+        let formatText = environment["CEPTOAR_LOG_FORMAT"] ?? "text"
+        guard let logFormat = LogFormat(rawValue: formatText) else {
+            throw ConfigurationError.invalid("CEPTOAR_LOG_FORMAT must be text or json, not '\(formatText)'")
+        }
+        let levelText = environment["LOG_LEVEL"] ?? "info"
+        guard let logLevel = Logger.Level(rawValue: levelText) else {
+            throw ConfigurationError.invalid("LOG_LEVEL '\(levelText)' is not a log level")
+        }
+        let cost = try Self.integer(environment, "CEPTOAR_BCRYPT_COST", default: 12, range: 4...31)
+        let failures = try Self.integer(environment, "CEPTOAR_LOGIN_FAILURES_BEFORE_DELAY", default: 5, range: 1...1000)
+        return AppConfiguration(
+            database: database, logFormat: logFormat, logLevel: logLevel, bcryptCost: cost,
+            secureCookies: environment["CEPTOAR_SECURE_COOKIES"] == "1", loginFailuresBeforeDelay: failures)
+    }
+
+    static func integer(_ environment: [String: String], _ name: String, default value: Int, range: ClosedRange<Int>) throws -> Int {
+        guard let text = environment[name] else { return value }
+        guard let number = Int(text), range.contains(number) else {
+            throw ConfigurationError.invalid("\(name) must be a whole number in \(range.lowerBound)...\(range.upperBound), not '\(text)'")
+        }
+        return number
+    }
+
+    /// A malformed URL is refused here with a message saying what is wrong, before any driver sees it.
+    static func validatePostgresURL(_ text: String) throws {
+        guard let components = URLComponents(string: text) else {
+            throw ConfigurationError.invalid("DATABASE_URL is not a URL: expected postgres://user:password@host:port/database")
+        }
+        guard let scheme = components.scheme, ["postgres", "postgresql"].contains(scheme) else {
+            throw ConfigurationError.invalid("DATABASE_URL must start with postgres:// or postgresql://")
+        }
+        guard let host = components.host, !host.isEmpty else {
+            throw ConfigurationError.invalid("DATABASE_URL has no host")
+        }
+        guard components.user?.isEmpty == false else {
+            throw ConfigurationError.invalid("DATABASE_URL has no user name")
+        }
+        if components.port == nil, text.range(of: #"//[^/]*:[^/@]*@[^/:]+:"#, options: .regularExpression) != nil {
+            throw ConfigurationError.invalid("DATABASE_URL has a port that is not a number")
+        }
+        let database = components.path.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
+        guard !database.isEmpty else {
+            throw ConfigurationError.invalid("DATABASE_URL names no database (…/database at the end)")
+        }
+    }
+}
+
+/// A setting that cannot be used; the message says which and why.
+public enum ConfigurationError: Error, CustomStringConvertible, Equatable {
+    case invalid(String)
+
+    public var description: String {
+        switch self {
+        case .invalid(let message): return "configuration error: \(message)"
+        }
+    }
+}

@@ -1,0 +1,51 @@
+import CeptoarKit
+import Vapor
+
+/// The organisation directory and the caller's own account, for signed-in users and tokens.
+struct OrganisationAPIController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        let v1 = routes.grouped("api", "v1")
+        v1.get("organisations", use: self.search)
+        v1.get("me", use: self.me)
+    }
+
+    @Sendable func search(req: Request) async throws -> DirectoryPageResult {
+        _ = try req.requireUser()
+        let page = req.query[Int.self, at: "page"] ?? 1
+        let per = req.query[Int.self, at: "per"] ?? 50
+        guard (1...500).contains(per) else {
+            throw UserError.badRequest(ja: "per は1から500の間で指定してください", en: "per must be between 1 and 500")
+        }
+        let kind = req.query[String.self, at: "kind"].flatMap { $0.isEmpty ? nil : $0 }
+        return try await Directory(database: req.db).search(
+            query: req.query[String.self, at: "q"] ?? "", kind: kind, page: page, per: per, on: .today)
+    }
+
+    struct Me: Content {
+        var email: String
+        var displayName: String
+        var roles: [String]
+        var organisation: String
+        var organisationKey: String?
+    }
+
+    @Sendable func me(req: Request) async throws -> Me {
+        let user = try req.requireUser()
+        let organisation = try await user.$organisation.get(on: req.db)
+        return Me(
+            email: user.email, displayName: user.displayName, roles: user.roleList.map(\.rawValue),
+            organisation: organisation.name.text(req.language), organisationKey: organisation.key)
+    }
+}
+
+extension DirectoryPageResult: Content {}
+
+extension Day {
+    /// Today in Japan, the day the registry's "current" means.
+    static var today: Day {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "Asia/Tokyo")!
+        let parts = calendar.dateComponents([.year, .month, .day], from: Date())
+        return Day(year: parts.year!, month: parts.month!, day: parts.day!)!
+    }
+}

@@ -1,0 +1,113 @@
+import CeptoarKit
+import Vapor
+
+/// The pages people use: home, sign-in, the map, the directory, the language switch.
+struct WebController: RouteCollection {
+    let accounts: @Sendable (Request) -> Accounts
+
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get(use: self.home)
+        routes.get("login", use: self.loginForm)
+        routes.post("login", use: self.login)
+        routes.post("logout", use: self.logout)
+        routes.get("lang", ":code", use: self.switchLanguage)
+        routes.get("map", use: self.map)
+        routes.get("map", "export", use: self.export)
+        routes.get("organisations", use: self.directory)
+    }
+
+    @Sendable func home(req: Request) async throws -> Response {
+        let map = try await MapQuery(database: req.db).map(asOf: .today)
+        return Self.html(HomePage(map: map).render(req))
+    }
+
+    @Sendable func loginForm(req: Request) async throws -> Response {
+        Self.html(LoginPage().render(req))
+    }
+
+    struct LoginForm: Content {
+        var email: String?
+        var password: String?
+    }
+
+    @Sendable func login(req: Request) async throws -> Response {
+        let form = try req.content.decode(LoginForm.self)
+        let email = form.email ?? ""
+        do {
+            let user = try await self.accounts(req).authenticate(email: email, password: form.password ?? "")
+            // A new session id on sign-in, so a session fixed before sign-in is worth nothing.
+            req.session.destroy()
+            req.auth.login(user)
+            req.session.authenticate(user)
+            req.session.data["csrf"] = [UInt8].random(count: 32).base64
+            req.logger.info("signed in", metadata: ["user": "\(user.email)"])
+            return req.redirect(to: SiteURL.home, redirectType: .normal)
+        } catch let failure as Accounts.Failure {
+            let response = Self.html(LoginPage(error: failure.message(req.language), email: email).render(req))
+            response.status = failure.status
+            response.headers.add(contentsOf: failure.headers)
+            return response
+        }
+    }
+
+    @Sendable func logout(req: Request) async throws -> Response {
+        req.auth.logout(User.self)
+        req.session.destroy()
+        return req.redirect(to: SiteURL.home, redirectType: .normal)
+    }
+
+    @Sendable func switchLanguage(req: Request) async throws -> Response {
+        guard let code = req.parameters.get("code"), let language = Language(rawValue: code) else {
+            throw UserError.notFound(ja: "その言語はありません", en: "no such language")
+        }
+        // Only same-site paths, so the switch cannot be used as an open redirect.
+        var back = req.query[String.self, at: "back"] ?? "/"
+        if !back.hasPrefix("/") || back.hasPrefix("//") { back = "/" }
+        let response = req.redirect(to: back, redirectType: .normal)
+        response.cookies["lang"] = HTTPCookies.Value(string: language.rawValue, maxAge: 365 * 86_400, path: "/", isHTTPOnly: true, sameSite: .lax)
+        return response
+    }
+
+    @Sendable func map(req: Request) async throws -> Response {
+        let day = try req.day("as_of", default: Request.defaultMapDay)
+        let map = try await MapQuery(database: req.db).map(asOf: day)
+        return Self.html(MapPage(map: map).render(req))
+    }
+
+    @Sendable func export(req: Request) async throws -> Response {
+        let formatText = req.query[String.self, at: "format"] ?? "csv"
+        let format: MapFormat
+        do {
+            format = try MapFormat.parse(formatText)
+        } catch {
+            throw UserError.badRequest(
+                ja: "不明な形式です: \(formatText)（html, csv, json, md）", en: "\(error)")
+        }
+        let day = try req.day("as_of", default: Request.defaultMapDay)
+        let map = try await MapQuery(database: req.db).map(asOf: day)
+        let response = Response(status: .ok, body: .init(data: try format.render(map, language: req.language)))
+        response.headers.replaceOrAdd(name: .contentType, value: format.contentType)
+        if format != .html {
+            response.headers.replaceOrAdd(
+                name: .contentDisposition, value: #"attachment; filename="ceptoar-map-\#(day.iso).\#(format.rawValue)""#)
+        }
+        return response
+    }
+
+    @Sendable func directory(req: Request) async throws -> Response {
+        guard req.auth.has(User.self) else {
+            return req.redirect(to: SiteURL.login, redirectType: .normal)
+        }
+        let query = req.query[String.self, at: "q"] ?? ""
+        let kind = req.query[String.self, at: "kind"].flatMap { $0.isEmpty ? nil : $0 }
+        let page = req.query[Int.self, at: "page"] ?? 1
+        let result = try await Directory(database: req.db).search(query: query, kind: kind, page: page, on: .today)
+        return Self.html(DirectoryPage(query: query, kind: kind, page: result).render(req))
+    }
+
+    static func html(_ text: String) -> Response {
+        let response = Response(status: .ok, body: .init(string: text))
+        response.headers.contentType = .html
+        return response
+    }
+}

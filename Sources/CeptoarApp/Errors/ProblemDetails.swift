@@ -1,0 +1,29 @@
+import Vapor
+
+/// RFC 9457 problem details, the body of every API error.
+struct ProblemDetails: Content {
+    var type: String
+    var title: String
+    var status: Int
+    var detail: String
+    var instance: String?
+
+    static let contentType = HTTPMediaType(type: "application", subType: "problem+json", parameters: ["charset": "utf-8"])
+}
+
+/// A user's mistake in a request, in both languages.
+struct UserError: AbortError {
+    var status: HTTPResponseStatus
+    var ja: String
+    var en: String
+    var headers: HTTPHeaders = [:]
+
+    var reason: String { self.en }
+
+    static func badRequest(ja: String, en: String) -> UserError { UserError(status: .badRequest, ja: ja, en: en) }
+    static func notFound(ja: String, en: String) -> UserError { UserError(status: .notFound, ja: ja, en: en) }
+    static func forbidden(ja: String = "この操作を行う権限がありません", en: String = "you do not have permission for this") -> UserError {
+        UserError(status: .forbidden, ja: ja, en: en)
+    }
+    static let unauthenticated = UserError(status: .unauthorized, ja: "ログインが必要です", en: "sign in first")
+}

@@ -1,0 +1,75 @@
+import CeptoarKit
+import Vapor
+
+/// Renders every error once, per surface: problem JSON for the API, an HTML page for people.
+/// A user's mistake is a 4xx with a message in their language; anything unexpected is a 500
+/// whose details go to the log, never to the client.
+struct ErrorRenderingMiddleware: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        do {
+            return try await next.respond(to: request)
+        } catch {
+            return Self.response(for: error, request: request)
+        }
+    }
+
+    static func response(for error: any Error, request: Request) -> Response {
+        let language = request.language
+        let status: HTTPResponseStatus
+        let message: String
+        var headers: HTTPHeaders = [:]
+        switch error {
+        case let error as UserError:
+            status = error.status
+            message = language == .ja ? error.ja : error.en
+            headers = error.headers
+        case let error as Accounts.Failure:
+            status = error.status
+            message = error.message(language)
+            headers = error.headers
+        case let error as any AbortError:
+            status = error.status
+            message = status == .internalServerError ? Self.internalMessage(language) : error.reason
+            headers = error.headers
+        case let error as DecodingError:
+            status = .badRequest
+            message = (language == .ja ? "リクエストの形式が正しくありません: " : "malformed request: ") + error.readable
+        default:
+            status = .internalServerError
+            message = Self.internalMessage(language)
+        }
+        if status == .internalServerError {
+            request.logger.report(error: error)
+        } else {
+            request.logger.info("request refused", metadata: ["status": "\(status.code)", "reason": "\(message)"])
+        }
+        let response: Response
+        if request.wantsHTML {
+            response = Response(status: status, headers: headers)
+            response.headers.contentType = .html
+            response.body = .init(string: ErrorPage(status: status, message: message).render(request))
+        } else {
+            let problem = ProblemDetails(
+                type: "about:blank", title: status.reasonPhrase, status: Int(status.code), detail: message,
+                instance: request.url.path)
+            response = Response(status: status, headers: headers)
+            try? response.content.encode(problem, as: .json)
+            response.headers.contentType = ProblemDetails.contentType
+        }
+        return response
+    }
+
+    static func internalMessage(_ language: Language) -> String {
+        language == .ja ? "サーバー内部でエラーが発生しました。時間をおいて再度お試しください。" : "something went wrong on the server; please try again later"
+    }
+}
+
+extension Request {
+    /// Pages are for people; everything under /api and anything asking for JSON gets problem JSON.
+    var wantsHTML: Bool {
+        if self.url.path.hasPrefix("/api/") || self.url.path.hasPrefix("/taxii") { return false }
+        if ["/health", "/ready", "/metrics"].contains(self.url.path) { return false }
+        let accept = self.headers.first(name: .accept) ?? ""
+        return accept.isEmpty || accept.contains("text/html") || accept.contains("*/*")
+    }
+}

@@ -1,0 +1,106 @@
+import CeptoarKit
+import Fluent
+import Foundation
+import SQLKit
+import Vapor
+
+/// The demo nation: a synthetic member organisation for every member the 2009 map counts
+/// (5,692 in all), spread over T-CEPTOAR's sub-groups, and one demo user for every role.
+///
+/// Synthetic organisations are marked `synthetic` so they are never mistaken for real ones.
+struct DemoNation {
+    let database: any Database
+    let passwords: AsyncPasswordHasher
+
+    /// The password of every demo account; printed by `serve --demo` and in the README.
+    static let password = "ceptoar-demo-2009"
+
+    struct DemoUser {
+        let email: String
+        let name: LocalizedText
+        let organisationKey: String
+        let roles: [Role]
+    }
+
+    /// One account per role, at the organisation where that role lives.
+    static let users: [DemoUser] = [
+        DemoUser(email: "admin@demo.ceptoar.example", name: LocalizedText(ja: "システム管理者（デモ）", en: "Demo administrator"), organisationKey: "nisc", roles: [.systemAdmin]),
+        DemoUser(email: "nisc@demo.ceptoar.example", name: LocalizedText(ja: "NISC 調整官（デモ）", en: "Demo NISC coordinator"), organisationKey: "nisc", roles: [.niscCoordinator]),
+        DemoUser(email: "fsa@demo.ceptoar.example", name: LocalizedText(ja: "金融庁 連絡担当（デモ）", en: "Demo FSA liaison"), organisationKey: "fsa", roles: [.ministryLiaison]),
+        DemoUser(email: "secretariat@demo.ceptoar.example", name: LocalizedText(ja: "T-CEPTOAR 事務局（デモ）", en: "Demo T-CEPTOAR secretariat"), organisationKey: "t-ceptoar-secretariat", roles: [.ceptoarSecretariat]),
+        DemoUser(email: "analyst@demo.ceptoar.example", name: LocalizedText(ja: "分析担当（デモ）", en: "Demo analyst"), organisationKey: "jpcert", roles: [.analyst]),
+        DemoUser(email: "member@demo.ceptoar.example", name: LocalizedText(ja: "電気通信事業者 構成員（デモ）", en: "Demo telecom member"), organisationKey: "demo-t-ceptoar-0001", roles: [.member]),
+        DemoUser(email: "water@demo.ceptoar.example", name: LocalizedText(ja: "水道事業者 構成員（デモ）", en: "Demo water member"), organisationKey: "demo-water-0001", roles: [.member]),
+    ]
+
+    func isPresent() async throws -> Bool {
+        try await Organisation.query(on: self.database).filter(\.$synthetic == true).count() > 0
+    }
+
+    /// Creates the demo nation in one transaction; does nothing when it is already there.
+    @discardableResult
+    func create() async throws -> Int {
+        if try await self.isPresent() { return 0 }
+        // Hash before the transaction: bcrypt is slow and must not hold a write lock.
+        let hash = try await self.passwords.hash(Self.password)
+        let versions = try await CeptoarVersion.query(on: self.database).filter(\.$validTo == nil).with(\.$ceptoar).sort(\.$position).all()
+        let groups = try await CeptoarGroup.query(on: self.database).filter(\.$kind == GroupKind.subgroup.rawValue).sort(\.$code).all()
+        return try await self.database.transaction { db in
+            var created = 0
+            let sql = db as! any SQLDatabase
+            for version in versions {
+                let ceptoarID = try version.ceptoar.requireID()
+                let subgroups = groups.filter { $0.$ceptoar.id == ceptoarID }
+                var organisationRows: [[any SQLExpression]] = []
+                var membershipRows: [[any SQLExpression]] = []
+                for index in 1...max(version.memberCount, 1) where version.memberCount > 0 {
+                    let id = UUID()
+                    let key = String(format: "demo-%@-%04d", version.ceptoar.key, index)
+                    let name = LocalizedText(
+                        ja: "\(version.scopeJa) 構成員 \(index)（デモ）",
+                        en: "Demo \(version.scopeEn ?? version.scopeJa) member \(index)")
+                    organisationRows.append([
+                        SQLBind(id), SQLBind(key), SQLBind(OrganisationKind.operator_.rawValue), SQLBind(name.ja),
+                        SQLBind(name.en), SQLBind(Organisation.searchText(key: key, name: name)), SQLBind(version.validFrom),
+                        SQLBind(true),
+                    ])
+                    let group = subgroups.isEmpty ? nil : subgroups[(index - 1) % subgroups.count].id
+                    membershipRows.append([
+                        SQLBind(UUID()), SQLBind(id), SQLBind(ceptoarID), SQLBind(group), SQLBind(Membership.Role.member.rawValue),
+                        SQLBind(version.validFrom),
+                    ])
+                }
+                // Set-based inserts in chunks that stay under SQLite's bound-parameter limit.
+                for chunk in organisationRows.chunked(500) {
+                    var insert = sql.insert(into: Organisation.schema)
+                        .columns("id", "key", "kind", "name_ja", "name_en", "search_text", "valid_from", "synthetic")
+                    for row in chunk { insert = insert.values(row) }
+                    try await insert.run()
+                }
+                for chunk in membershipRows.chunked(500) {
+                    var insert = sql.insert(into: Membership.schema)
+                        .columns("id", "organisation_id", "ceptoar_id", "group_id", "role", "valid_from")
+                    for row in chunk { insert = insert.values(row) }
+                    try await insert.run()
+                }
+                created += organisationRows.count
+            }
+            for demo in Self.users {
+                guard let organisation = try await Organisation.query(on: db).filter(\.$key == demo.organisationKey).first() else {
+                    throw Abort(.internalServerError, reason: "demo organisation \(demo.organisationKey) is missing")
+                }
+                let user = User(
+                    organisationID: try organisation.requireID(), email: demo.email, displayName: demo.name.ja,
+                    passwordHash: hash, roles: demo.roles)
+                try await user.create(on: db)
+            }
+            return created
+        }
+    }
+}
+
+extension Array {
+    func chunked(_ size: Int) -> [ArraySlice<Element>] {
+        stride(from: 0, to: self.count, by: size).map { self[$0..<Swift.min($0 + size, self.count)] }
+    }
+}

@@ -1,0 +1,56 @@
+import CeptoarKit
+import Fluent
+import Foundation
+
+/// Builds the characteristics map from the registry as it stood on one day.
+struct MapQuery {
+    let database: any Database
+
+    /// Fluent filter for rows valid on `day`: `valid_from <= day < valid_to` (open end when null).
+    static func validOn<M: Model>(_ query: QueryBuilder<M>, _ day: Day) -> QueryBuilder<M> {
+        query.filter(.path(["valid_from"], schema: M.schema), .lessThanOrEqual, .bind(day.iso))
+            .group(.or) {
+                $0.filter(.path(["valid_to"], schema: M.schema), .equal, .null)
+                    .filter(.path(["valid_to"], schema: M.schema), .greaterThan, .bind(day.iso))
+            }
+    }
+
+    func map(asOf day: Day) async throws -> CharacteristicsMap {
+        let versions = try await Self.validOn(CeptoarVersion.query(on: self.database), day)
+            .with(\.$ceptoar)
+            .with(\.$sector)
+            .with(\.$umbrella)
+            .sort(\.$position)
+            .all()
+        let sectorVersions = try await Self.validOn(SectorVersion.query(on: self.database), day).all()
+        let sectorNames = Dictionary(
+            sectorVersions.map { ($0.$sector.id, LocalizedText(ja: $0.nameJa, en: $0.nameEn)) },
+            uniquingKeysWith: { first, _ in first })
+        let columns = versions.map { version in
+            MapColumn(
+                ceptoarKey: version.ceptoar.key,
+                sectorKey: version.sector.key,
+                sector: sectorNames[version.$sector.id] ?? LocalizedText(ja: version.sector.key),
+                scope: LocalizedText(ja: version.scopeJa, en: version.scopeEn),
+                name: LocalizedText(ja: version.nameJa, en: version.nameEn),
+                umbrellaKey: version.umbrella?.key,
+                umbrella: version.umbrella.map { LocalizedText(ja: $0.nameJa, en: $0.nameEn) },
+                secretariat: LocalizedText(ja: version.secretariatJa, en: version.secretariatEn),
+                established: DatedCell(text: version.establishedText, date: version.establishedOn.flatMap(EraDate.init(iso:))),
+                members: LocalizedText(ja: version.membersText, en: version.membersEn),
+                memberCount: version.memberCount,
+                poc: DatedCell(text: version.pocText, date: version.pocOn.flatMap(EraDate.init(iso:))),
+                rules: DatedCell(text: version.rulesText, date: version.rulesOn.flatMap(EraDate.init(iso:))),
+                contact: version.contactText,
+                information: version.contactInformation,
+                channels: version.channelList,
+                features: LocalizedText(ja: version.featuresJa, en: version.featuresEn))
+        }
+        let seed = try? SeedDocument.bundled()
+        return CharacteristicsMap(
+            asOf: day,
+            title: seed?.source.title_map ?? LocalizedText(ja: "セプター特性把握マップ", en: "CEPTOAR characteristics map"),
+            note: seed?.source.note,
+            columns: columns)
+    }
+}

@@ -1,0 +1,65 @@
+import CeptoarKit
+import Vapor
+
+/// The page frame: header with navigation, language switch and sign-in state, then the body.
+/// Pages are built in Swift rather than a template language so that the map renderer in
+/// CeptoarKit serves the CLI and the web alike, and every page is checked by the compiler.
+struct Layout {
+    let title: LocalizedText
+    let body: String
+
+    func render(_ request: Request) -> String {
+        let language = request.language
+        let t = { (ja: String, en: String) in language == .ja ? ja : en }
+        let user = request.auth.get(User.self)
+        let path = request.url.path
+        let other: Language = language == .ja ? .en : .ja
+        let back = (request.url.string).htmlEscaped
+        var nav = ""
+        for (href, label) in [
+            (SiteURL.home, t("ホーム", "Home")), (SiteURL.map, t("特性把握マップ", "Characteristics map")),
+            (SiteURL.organisations, t("組織一覧", "Directory")),
+        ] {
+            let current = (href == "/" ? path == "/" : path.hasPrefix(href)) ? #" aria-current="page""# : ""
+            nav += #"<a href="\#(href)"\#(current)>\#(label.htmlEscaped)</a>"#
+        }
+        let account: String
+        if let user {
+            account = """
+                <span class="who" data-testid="signed-in-as">\(user.displayName.htmlEscaped) \
+                (\(user.roleList.map { $0.label.text(language) }.joined(separator: ", ").htmlEscaped))</span>
+                <form method="post" action="\(SiteURL.logout)" class="inline">
+                <input type="hidden" name="\(CSRFMiddleware.field)" value="\(request.csrfToken.htmlEscaped)">
+                <button type="submit" data-testid="logout">\(t("ログアウト", "Sign out"))</button></form>
+                """
+        } else {
+            account = #"<a href="\#(SiteURL.login)" data-testid="login-link">\#(t("ログイン", "Sign in"))</a>"#
+        }
+        return """
+            <!doctype html>
+            <html lang="\(language.rawValue)"><head><meta charset="utf-8">
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>\(self.title.text(language).htmlEscaped) — Ceptoar</title>
+            <style>\(Self.style)\(CharacteristicsMap.tableStyle)</style></head>
+            <body><header><a class="brand" href="/">Ceptoar <small>\(t("セプター情報共有基盤", "CEPTOAR information sharing"))</small></a>
+            <nav>\(nav)</nav>
+            <div class="account"><a href="\(SiteURL.language)/\(other.rawValue)?back=\(back)" data-testid="lang-switch" hreflang="\(other.rawValue)">\(other == .ja ? "日本語" : "English")</a>
+            \(account)</div></header>
+            <main>\(self.body)</main>
+            <footer>Ceptoar — \(t("重要インフラの情報共有・分析機能 (CEPTOAR) のために", "for the information sharing and analysis functions (CEPTOAR) of critical infrastructure"))</footer>
+            </body></html>
+            """
+    }
+
+    static let style = """
+        body{font-family:"Noto Sans CJK JP","Noto Sans JP",sans-serif;margin:0;color:#222}
+        header{display:flex;gap:1.5em;align-items:center;background:#123;color:#fff;padding:.6em 1em;flex-wrap:wrap}
+        header a{color:#fff}.brand{font-weight:bold;text-decoration:none}.brand small{font-weight:normal;opacity:.8}
+        nav{display:flex;gap:1em}nav a[aria-current]{text-decoration:underline;font-weight:bold}
+        .account{margin-left:auto;display:flex;gap:1em;align-items:center}.inline{display:inline}
+        main{padding:1em}footer{padding:1em;color:#666;font-size:12px;border-top:1px solid #ddd}
+        .error{background:#fee;border:1px solid #c66;padding:.6em}.notice{background:#eef;padding:.6em}
+        table.list{border-collapse:collapse}table.list td,table.list th{border-bottom:1px solid #ddd;padding:4px 8px;text-align:left}
+        form.stack label{display:block;margin:.5em 0}.wide{overflow-x:auto}
+        """
+}

@@ -1,0 +1,18 @@
+/// Every path the site serves, in one place, so pages, API and links agree.
+enum SiteURL {
+    static let home = "/"
+    static let login = "/login"
+    static let logout = "/logout"
+    static let map = "/map"
+    static let mapExport = "/map/export"
+    static let organisations = "/organisations"
+    static let language = "/lang"
+    static let health = "/health"
+    static let ready = "/ready"
+    static let metrics = "/metrics"
+    static let apiMap = "/api/v1/map"
+    static let apiMapDiff = "/api/v1/map/diff"
+    static let apiOrganisations = "/api/v1/organisations"
+    static let apiMe = "/api/v1/me"
+    static let apiRegistryChanges = "/api/v1/registry/changes"
+}

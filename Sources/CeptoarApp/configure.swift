@@ -1,0 +1,78 @@
+import CeptoarKit
+import Fluent
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import Prometheus
+import Vapor
+
+/// Builds the application: database, migrations, sessions, middleware, routes, commands.
+public func configure(_ app: Application, options: LaunchOptions = LaunchOptions()) async throws {
+    let configuration = try AppConfiguration.load(options: options)
+    try await configure(app, configuration: configuration, options: options)
+}
+
+public func configure(_ app: Application, configuration: AppConfiguration, options: LaunchOptions) async throws {
+    app.ceptoar = configuration
+    app.logger.logLevel = configuration.logLevel
+
+    switch configuration.database {
+    case .sqlite(let path):
+        app.databases.use(.sqlite(.file(path), sqlLogLevel: .debug), as: .sqlite)
+    case .postgres(let url):
+        app.databases.use(try .postgres(url: url, sqlLogLevel: .debug), as: .psql)
+    }
+    for migration in Migrations.all { app.migrations.add(migration) }
+
+    app.passwords.use(.bcrypt(cost: configuration.bcryptCost))
+    app.sessions.use(.fluent)
+    app.sessions.configuration.cookieName = "ceptoar_session"
+    app.sessions.configuration.cookieFactory = { sessionID in
+        HTTPCookies.Value(
+            string: sessionID.string, maxAge: 12 * 3600, path: "/", isSecure: configuration.secureCookies,
+            isHTTPOnly: true, sameSite: .lax)
+    }
+    // Request bodies stay small: forms and registry changes, not uploads.
+    app.routes.defaultMaxBodySize = "1mb"
+
+    app.middleware = Middlewares()
+    app.middleware.use(RouteLoggingMiddleware(logLevel: .info))
+    app.middleware.use(ErrorRenderingMiddleware())
+    app.middleware.use(LanguageMiddleware())
+    app.middleware.use(app.sessions.middleware)
+    app.middleware.use(User.sessionAuthenticator())
+
+    try routes(app)
+
+    app.asyncCommands.use(SeedCommand(), as: "seed")
+    app.asyncCommands.use(MapCommand(), as: "map")
+    app.asyncCommands.use(UserCommand(), as: "user")
+    app.asyncCommands.use(TokenCommand(), as: "token")
+    app.asyncCommands.use(RegistryCommand(), as: "registry")
+}
+
+/// Every migration in order. A migration that has shipped is never edited; add a new one.
+enum Migrations {
+    static let all: [any Migration] = [
+        CreateOrganisation(),
+        CreateSector(),
+        CreateCeptoar(),
+        CreateCeptoarStructure(),
+        CreateAccounts(),
+        CreateSearchIndexes(),
+        SessionRecord.migration,
+    ]
+}
+
+private struct ConfigurationKey: StorageKey { typealias Value = AppConfiguration }
+
+extension Application {
+    /// The settings `configure` read, for commands and controllers.
+    var ceptoar: AppConfiguration {
+        get { self.storage[ConfigurationKey.self]! }
+        set { self.storage[ConfigurationKey.self] = newValue }
+    }
+
+    func accounts(on database: any Database) -> Accounts {
+        Accounts(database: database, passwords: self.password.async, failuresBeforeDelay: self.ceptoar.loginFailuresBeforeDelay)
+    }
+}

@@ -1,0 +1,12 @@
+import Vapor
+
+/// Registers the route collections; no handler lives here.
+func routes(_ app: Application) throws {
+    try app.register(collection: OperationsController(metrics: MetricsBootstrap.registry))
+    try app.register(collection: MapAPIController())
+    let api = app.grouped(TokenAuthenticator())
+    try api.register(collection: OrganisationAPIController())
+    try api.register(collection: RegistryAPIController())
+    let pages = app.grouped(CSRFMiddleware())
+    try pages.register(collection: WebController(accounts: { req in req.application.accounts(on: req.db) }))
+}

@@ -1,0 +1,74 @@
+import Foundation
+
+/// A calendar day (proleptic Gregorian), the unit of every effective date in the registry.
+///
+/// Stored and exchanged as ISO 8601 `YYYY-MM-DD`; because that text sorts like the date,
+/// it is also the database representation on both SQLite and PostgreSQL.
+public struct Day: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
+    public let year: Int
+    public let month: Int
+    public let day: Int
+
+    /// Creates a day, or returns nil for an impossible date such as 2009-02-30.
+    public init?(year: Int, month: Int, day: Int) {
+        guard (1...9999).contains(year), (1...12).contains(month),
+            (1...Day.daysIn(month: month, year: year)).contains(day)
+        else { return nil }
+        self.year = year
+        self.month = month
+        self.day = day
+    }
+
+    /// Parses strict ISO `YYYY-MM-DD`; nil for anything else or an impossible date.
+    public init?(iso text: String) {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+            parts.allSatisfy({ $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }),
+            let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2])
+        else { return nil }
+        self.init(year: y, month: m, day: d)
+    }
+
+    /// The ISO 8601 form, `YYYY-MM-DD`.
+    public var iso: String {
+        String(format: "%04d-%02d-%02d", self.year, self.month, self.day)
+    }
+
+    public var description: String { self.iso }
+
+    /// The last day of the given month.
+    public static func endOfMonth(year: Int, month: Int) -> Day? {
+        guard (1...12).contains(month) else { return nil }
+        return Day(year: year, month: month, day: self.daysIn(month: month, year: year))
+    }
+
+    /// The number of days in a month of the Gregorian calendar.
+    public static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
+
+    /// The Japanese fiscal year (April to March) this day falls in.
+    public var fiscalYear: Int { self.month >= 4 ? self.year : self.year - 1 }
+
+    public static func < (lhs: Day, rhs: Day) -> Bool {
+        (lhs.year, lhs.month, lhs.day) < (rhs.year, rhs.month, rhs.day)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let day = Day(iso: text) else {
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: decoder.codingPath, debugDescription: "not a valid ISO date: \(text)"))
+        }
+        self = day
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(self.iso)
+    }
+}
