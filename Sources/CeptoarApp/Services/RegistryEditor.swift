@@ -139,9 +139,14 @@ struct RegistryEditor {
             version.position = fields.position ?? maxPosition + 1
             version.memberCount = 0
             version.membersText = ""
-            for (keyPath, value) in [(\CeptoarVersion.establishedText, ""), (\.pocText, ""), (\.rulesText, ""), (\.contactText, ""), (\.contactInformation, ""), (\.channels, ""), (\.featuresJa, "")] {
-                version[keyPath: keyPath] = value
-            }
+            // Fluent fields must be assigned directly: a key-path write reads the unset value first.
+            version.establishedText = ""
+            version.pocText = ""
+            version.rulesText = ""
+            version.contactText = ""
+            version.contactInformation = ""
+            version.channels = ""
+            version.featuresJa = ""
             try await self.assign(fields, to: version, on: db)
         }
         version.$ceptoar.id = try ceptoar.requireID()
@@ -153,12 +158,15 @@ struct RegistryEditor {
     /// A copy of `current` starting at `effective`, with `fields` applied.
     private static func version(from current: CeptoarVersion, applying fields: CeptoarFields, effective: Day, on db: any Database) async throws -> CeptoarVersion {
         let next = CeptoarVersion()
-        for property in [\CeptoarVersion.scopeJa, \.nameJa, \.secretariatJa, \.establishedText, \.membersText, \.pocText, \.rulesText, \.contactText, \.contactInformation, \.channels, \.featuresJa] {
-            next[keyPath: property] = current[keyPath: property]
-        }
-        for property in [\CeptoarVersion.scopeEn, \.nameEn, \.nameNote, \.secretariatEn, \.establishedOn, \.membersEn, \.pocOn, \.rulesOn, \.featuresEn] {
-            next[keyPath: property] = current[keyPath: property]
-        }
+        (next.scopeJa, next.scopeEn) = (current.scopeJa, current.scopeEn)
+        (next.nameJa, next.nameEn, next.nameNote) = (current.nameJa, current.nameEn, current.nameNote)
+        (next.secretariatJa, next.secretariatEn) = (current.secretariatJa, current.secretariatEn)
+        (next.establishedText, next.establishedOn) = (current.establishedText, current.establishedOn)
+        (next.membersText, next.membersEn) = (current.membersText, current.membersEn)
+        (next.pocText, next.pocOn) = (current.pocText, current.pocOn)
+        (next.rulesText, next.rulesOn) = (current.rulesText, current.rulesOn)
+        (next.contactText, next.contactInformation, next.channels) = (current.contactText, current.contactInformation, current.channels)
+        (next.featuresJa, next.featuresEn) = (current.featuresJa, current.featuresEn)
         next.$ceptoar.id = current.$ceptoar.id
         next.$sector.id = current.$sector.id
         next.$umbrella.id = current.$umbrella.id

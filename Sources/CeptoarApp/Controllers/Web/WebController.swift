@@ -35,8 +35,12 @@ struct WebController: RouteCollection {
         let email = form.email ?? ""
         do {
             let user = try await self.accounts(req).authenticate(email: email, password: form.password ?? "")
-            // A new session id on sign-in, so a session fixed before sign-in is worth nothing.
-            req.session.destroy()
+            // A new session id on sign-in, so a session id known before sign-in is worth nothing.
+            if let old = req.session.id {
+                try await req.application.sessions.driver.deleteSession(old, for: req).get()
+                req.session.id = nil
+            }
+            req.session.data = SessionData()
             req.auth.login(user)
             req.session.authenticate(user)
             req.session.data["csrf"] = [UInt8].random(count: 32).base64

@@ -1,0 +1,62 @@
+import Foundation
+import Testing
+import VaporTesting
+
+@testable import CeptoarApp
+
+/// A cookie-keeping client over the in-memory tester, for page flows with sessions and CSRF.
+final class Browser {
+    let app: Application
+    var cookies: [String: String] = [:]
+    var language = "ja"
+
+    init(_ app: Application) {
+        self.app = app
+    }
+
+    @discardableResult
+    func get(_ path: String) async throws -> TestingHTTPResponse {
+        try await self.send(.GET, path, form: nil)
+    }
+
+    @discardableResult
+    func post(_ path: String, form: [String: String]) async throws -> TestingHTTPResponse {
+        try await self.send(.POST, path, form: form)
+    }
+
+    /// The CSRF token embedded in the last page that had a form.
+    func csrf(from response: TestingHTTPResponse) throws -> String {
+        let html = response.body.string
+        let range = try #require(html.range(of: #"name="_csrf" value="([^"]+)""#, options: .regularExpression))
+        return String(html[range].dropFirst(#"name="_csrf" value=""#.count).dropLast())
+    }
+
+    /// Opens the sign-in page and signs in.
+    @discardableResult
+    func signIn(_ email: String, _ password: String) async throws -> TestingHTTPResponse {
+        let page = try await self.get("/login")
+        return try await self.post("/login", form: ["email": email, "password": password, "_csrf": try self.csrf(from: page)])
+    }
+
+    private func send(_ method: HTTPMethod, _ path: String, form: [String: String]?) async throws -> TestingHTTPResponse {
+        var headers: HTTPHeaders = ["Accept": "text/html", "Accept-Language": self.language]
+        if !self.cookies.isEmpty {
+            headers.add(name: .cookie, value: self.cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; "))
+        }
+        var body: ByteBuffer?
+        if let form {
+            headers.contentType = .urlEncodedForm
+            let encoded = form.map { key, value in
+                "\(key)=\(value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")"
+            }.joined(separator: "&")
+            body = ByteBuffer(string: encoded)
+        }
+        let response = try await self.app.testing().sendRequest(method, path, headers: headers, body: body)
+        for header in response.headers[.setCookie] {
+            let pair = header.split(separator: ";").first.map(String.init) ?? ""
+            let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
+            if parts.count == 2 { self.cookies[parts[0]] = parts[1] }
+        }
+        return response
+    }
+}
