@@ -72,4 +72,20 @@ struct MapAPITests {
             #expect(badJa.body.string.contains("不明な形式です"))
         }
     }
+
+    @Test func pagesAreJapaneseFirstAndEnglishByChoice() async throws {
+        try await withCeptoar { app in
+            let plain = try await app.testing().sendRequest(.GET, "/map", headers: ["Accept": "text/html", "Accept-Language": "en-US"])
+            #expect(plain.body.string.contains(#"<html lang="ja">"#))
+            let switched = try await app.testing().sendRequest(.GET, "/lang/en?back=/map")
+            #expect(switched.status == .seeOther)
+            #expect(switched.headers.first(name: .location) == "/map")
+            #expect(switched.headers.setCookie?["lang"]?.string == "en")
+            let offsite = try await app.testing().sendRequest(.GET, "/lang/en?back=//evil.example/")
+            #expect(offsite.headers.first(name: .location) == "/")
+            // The API follows Accept-Language.
+            let api = try await app.testing().sendRequest(.GET, "/api/v1/map?as_of=x", headers: ["Accept-Language": "en"])
+            #expect(api.body.string.contains("is not a valid date"))
+        }
+    }
 }

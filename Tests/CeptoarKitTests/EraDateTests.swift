@@ -65,3 +65,11 @@ struct DayTests {
         #expect(Day(iso: "2009-04-01")!.fiscalYear == 2009)
     }
 }
+
+@Suite("Numbers in text")
+struct NumberTextTests {
+    @Test(arguments: [(0, "0"), (999, "999"), (1_000, "1,000"), (5_692, "5,692"), (1_000_000, "1,000,000"), (-1_393, "-1,393")])
+    func groupsThousands(value: Int, text: String) {
+        #expect(value.groupedThousands == text)
+    }
+}

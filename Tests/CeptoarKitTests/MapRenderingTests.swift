@@ -33,7 +33,7 @@ struct MapRenderingTests {
         let english = self.map.htmlTable(.en)
         #expect(english.contains("Critical infrastructure sector"))
         #expect(english.contains("Finance CEPTOAR Liaison Council"))
-        #expect(english.contains("Set up by Heisei 19 (2007-03-31)"))
+        #expect(english.contains(#"Set up by Heisei 19 <time datetime="2007-03-31">2007-03-31</time>"#))
     }
 
     @Test func htmlEscapesEveryCell() {

@@ -55,10 +55,12 @@ struct DemoNation {
                 var membershipRows: [[any SQLExpression]] = []
                 for index in 1...max(version.memberCount, 1) where version.memberCount > 0 {
                     let id = UUID()
-                    let key = String(format: "demo-%@-%04d", version.ceptoar.key, index)
+                    // Zero-padded so the directory sorts 0099 before 0100.
+                    let number = String(format: "%04d", index)
+                    let key = "demo-\(version.ceptoar.key)-\(number)"
                     let name = LocalizedText(
-                        ja: "\(version.scopeJa) 構成員 \(index)（デモ）",
-                        en: "Demo \(version.scopeEn ?? version.scopeJa) member \(index)")
+                        ja: "\(version.scopeJa) 構成員 \(number)（デモ）",
+                        en: "Demo \(version.scopeEn ?? version.scopeJa) member \(number)")
                     organisationRows.append([
                         SQLBind(id), SQLBind(key), SQLBind(OrganisationKind.operator_.rawValue), SQLBind(name.ja),
                         SQLBind(name.en), SQLBind(Organisation.searchText(key: key, name: name)), SQLBind(version.validFrom),

@@ -86,7 +86,13 @@ public struct EraDate: Hashable, Sendable, Codable {
     /// An English form with the era: "Heisei 19 (2007-03)".
     public var englishEra: String {
         guard let era = JapaneseEra.of(self.day) else { return self.iso }
-        return "\(era.romanised) \(self.day.year - era.start.year + 1) (\(self.iso))"
+        return "\(self.englishEraYear) (\(self.iso))"
+    }
+
+    /// The era year alone, in English: "Heisei 19", "Reiwa 1".
+    public var englishEraYear: String {
+        guard let era = JapaneseEra.of(self.day) else { return String(self.day.year) }
+        return "\(era.romanised) \(self.day.year - era.start.year + 1)"
     }
 
     private static func halfWidth(_ text: String) -> String {

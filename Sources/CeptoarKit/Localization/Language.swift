@@ -28,3 +28,16 @@ public struct LocalizedText: Hashable, Sendable, Codable {
         }
     }
 }
+
+extension Int {
+    /// 5692 → "5,692", as both Japanese and English documents write counts.
+    public var groupedThousands: String {
+        let digits = String(self.magnitude)
+        var out = ""
+        for (index, character) in digits.enumerated() {
+            if index > 0, (digits.count - index) % 3 == 0 { out.append(",") }
+            out.append(character)
+        }
+        return self < 0 ? "-" + out : out
+    }
+}

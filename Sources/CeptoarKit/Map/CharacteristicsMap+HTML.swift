@@ -12,11 +12,10 @@ extension CharacteristicsMap {
                 let colspan = span.span > 1 ? #" colspan="\#(span.span)""# : ""
                 html += #"<td\#(colspan) data-ceptoar="\#(column.ceptoarKey.htmlEscaped)">"#
                 html += span.text.htmlEscaped
+                // The cell's own text already carries the era date (平成19年3月末に整備); the
+                // machine date sits beside it.
                 if let date = row.date(of: column) {
                     html += #" <time datetime="\#(date.iso)">\#(date.iso)</time>"#
-                    if language == .ja {
-                        html += #" <span class="era">(\#(date.japanese.htmlEscaped))</span>"#
-                    }
                 }
                 if row == .members {
                     html += #" <data class="count" value="\#(column.memberCount)"></data>"#
@@ -50,6 +49,5 @@ extension CharacteristicsMap {
         table.ceptoar-map th,table.ceptoar-map td{border:1px solid #999;padding:4px;vertical-align:top;min-width:7em}
         table.ceptoar-map th{background:#eef;white-space:nowrap;text-align:left}
         table.ceptoar-map time{display:block;color:#555;font-size:11px}
-        table.ceptoar-map .era{color:#555;font-size:11px}
         """
 }

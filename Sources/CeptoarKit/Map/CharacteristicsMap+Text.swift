@@ -60,7 +60,7 @@ extension CharacteristicsMap {
             var cells = [row.label.text(language)]
             for column in self.columns {
                 var text = row.cell(of: column, language)
-                if let date = row.date(of: column), language == .ja { text += " (\(date.iso))" }
+                if let date = row.date(of: column) { text += " (\(date.iso))" }
                 cells.append(text)
             }
             out += "| " + cells.map(escape).joined(separator: " | ") + " |\n"

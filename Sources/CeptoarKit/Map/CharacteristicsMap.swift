@@ -21,7 +21,7 @@ public struct CharacteristicsMap: Codable, Sendable, Equatable {
         let era = EraDate(day: self.asOf, precision: .day)
         switch language {
         case .ja: return "\(era.japanese)現在 (\(self.asOf.iso))"
-        case .en: return "As of \(self.asOf.iso) (\(era.englishEra.replacingOccurrences(of: " (\(self.asOf.iso))", with: "")))"
+        case .en: return "As of \(self.asOf.iso) (\(era.englishEraYear))"
         }
     }
 
@@ -94,13 +94,14 @@ public struct DatedCell: Codable, Sendable, Equatable, Hashable {
         self.date = date
     }
 
-    /// Japanese shows the original wording; English shows the era and ISO date.
+    /// Japanese shows the original wording; English names the era year. Renderers put the
+    /// ISO date beside either.
     public func display(_ language: Language, english verb: String) -> String {
         switch language {
         case .ja: return self.text
         case .en:
             guard let date = self.date else { return self.text }
-            return "\(verb) \(date.englishEra)"
+            return "\(verb) \(date.englishEraYear)"
         }
     }
 }

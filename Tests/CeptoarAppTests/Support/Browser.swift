@@ -39,10 +39,12 @@ final class Browser {
     }
 
     private func send(_ method: HTTPMethod, _ path: String, form: [String: String]?) async throws -> TestingHTTPResponse {
-        var headers: HTTPHeaders = ["Accept": "text/html", "Accept-Language": self.language]
-        if !self.cookies.isEmpty {
-            headers.add(name: .cookie, value: self.cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; "))
-        }
+        // The browser's own locale is English, as a headless one is: pages must still be Japanese
+        // unless the user chose English (the `lang` cookie of the language switch).
+        var headers: HTTPHeaders = ["Accept": "text/html", "Accept-Language": "en-US,en;q=0.9"]
+        var cookies = self.cookies
+        cookies["lang"] = self.language
+        headers.add(name: .cookie, value: cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; "))
         var body: ByteBuffer?
         if let form {
             headers.contentType = .urlEncodedForm

@@ -1,0 +1,138 @@
+"""The `ceptoar` command line, run as a user would: right answers, and for mistakes a clear
+message and a non-zero exit with nothing half-written."""
+import csv
+import io
+import json
+import os
+import subprocess
+import uuid
+
+import pytest
+
+from conftest import run
+
+
+def test_seed_then_map_as_of_2009(db_path):
+    code, out, err = run("seed", "--database", db_path)
+    assert code == 0, err
+    assert b"seeded 14 CEPTOARs in 10 sectors" in out
+    code, out, _ = run("seed", "--database", db_path)
+    assert code == 0 and b"already seeded" in out
+
+    code, out, err = run("map", "--database", db_path, "--as-of", "2009-03-31", "--format", "json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert len(data["columns"]) == 14
+    assert sum(c["memberCount"] for c in data["columns"]) == 5692
+    assert data["columns"][0]["name"]["ja"] == "T-CEPTOAR"
+
+
+def test_csv_is_excel_ready(db_path):
+    run("seed", "--database", db_path)
+    code, out, err = run("map", "--database", db_path, "--format", "csv")
+    assert code == 0, err
+    assert out.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(out[3:].decode("utf-8"), newline="")))
+    assert len(rows) == 15
+    assert rows[0][2] == "重要インフラ分野"
+    assert rows[13][7] == "平成20年3月末に整備" and rows[13][8] == "2008-03-31"
+    assert b"\r\n" in out
+
+
+def test_html_and_markdown_and_english(db_path):
+    run("seed", "--database", db_path)
+    code, out, _ = run("map", "--database", db_path, "--format", "html")
+    assert code == 0 and b'<td colspan="4" data-ceptoar="banks">' in out
+    code, out, _ = run("map", "--database", db_path, "--format", "md", "--lang", "en")
+    assert code == 0 and b"| Name | T-CEPTOAR |" in out
+
+
+def test_diff_lists_the_three_new_sectors(db_path):
+    run("seed", "--database", db_path)
+    code, out, err = run("map", "--database", db_path, "--diff", "2007-03-31", "2009-03-31")
+    assert code == 0, err
+    text = out.decode("utf-8")
+    assert text.count("+ 追加") == 3
+    for name in ("医療CEPTOAR", "水道CEPTOAR", "物流CEPTOAR"):
+        assert name in text
+    code, out, _ = run("map", "--database", db_path, "--diff", "2008-03-31", "2009-03-31")
+    assert code == 0 and "変更なし" in out.decode("utf-8")
+
+
+@pytest.mark.parametrize("args, message", [
+    (["map", "--format", "pdf"], "unknown format 'pdf'"),
+    (["map", "--as-of", "2009-02-30"], "not a valid date"),
+    (["map", "--as-of"], "--as-of needs a value"),
+    (["map", "--diff", "2009-03-31"], "--diff needs 2 values"),
+    (["map", "--lang", "fr"], "unknown --lang"),
+    (["map", "--colour"], "unexpected argument"),
+    (["registry", "apply", "/no/such/file.json"], "cannot read"),
+    (["user", "create", "--email", "a@b.example"], "--org is required"),
+])
+def test_mistakes_get_a_message_and_non_zero_exit(db_path, args, message):
+    code, _, err = run(*args, "--database", db_path)
+    assert code != 0
+    assert message in err
+    assert "Fatal error" not in err
+
+
+def test_malformed_database_url_is_refused():
+    code, _, err = run("map", env={"DATABASE_URL": "postgres://nobody@/nowhere"})
+    assert code != 0
+    assert "DATABASE_URL" in err
+
+
+def test_broken_seed_loads_nothing(db_path, tmp_path):
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"source": {"file": "x"}, "sectors": [}', encoding="utf-8")
+    code, _, err = run("seed", "--database", db_path, "--file", str(broken))
+    assert code != 0 and "does not parse" in err
+    code, out, _ = run("map", "--database", db_path, "--format", "json")
+    assert code == 0 and json.loads(out)["columns"] == []
+
+
+def test_users_and_tokens(db_path):
+    run("seed", "--database", db_path)
+    args = ["user", "create", "--database", db_path, "--email", "liaison@mlit.example", "--org", "mlit",
+            "--role", "ministry_liaison", "--name", "国交省 連絡担当"]
+    code, out, err = run(*args, input=b"correct horse battery\n")
+    assert code == 0, err
+    code, _, err = run(*args, input=b"correct horse battery\n")
+    assert code != 0 and "already exists" in err
+    code, _, err = run("user", "create", "--database", db_path, "--email", "x@y.example", "--org", "nisc",
+                       "--role", "emperor", input=b"correct horse battery\n")
+    assert code != 0 and "unknown role" in err
+    code, out, err = run("token", "create", "--database", db_path, "--email", "liaison@mlit.example", "--days", "7")
+    assert code == 0, err
+    assert out.decode().strip().startswith("cptr_")
+    code, _, err = run("token", "create", "--database", db_path, "--email", "ghost@nowhere.example")
+    assert code != 0 and "no user" in err
+
+
+def test_registry_apply_adds_the_2015_sectors(db_path):
+    run("seed", "--database", db_path)
+    example = os.path.join(os.path.dirname(__file__), "..", "..", "examples", "registry-2015.json")
+    code, out, err = run("registry", "apply", example, "--database", db_path)
+    assert code == 0, err
+    code, out, _ = run("map", "--database", db_path, "--as-of", "2015-04-01", "--format", "json")
+    assert len(json.loads(out)["columns"]) == 18
+    code, out, _ = run("map", "--database", db_path, "--as-of", "2009-03-31", "--format", "json")
+    assert len(json.loads(out)["columns"]) == 14
+    code, _, err = run("registry", "apply", example, "--database", db_path)
+    assert code != 0 and "nothing changed" in err
+
+
+@pytest.mark.skipif(not os.environ.get("CEPTOAR_PG_URL"), reason="no PostgreSQL server (the test script starts one)")
+def test_seed_and_map_on_postgresql():
+    base = os.environ["CEPTOAR_PG_URL"]
+    name = "ceptoar_cli_" + uuid.uuid4().hex[:12]
+    server = base.rsplit("/", 1)[0]
+    subprocess.run(["psql", "-q", server + "/postgres", "-c", f"create database {name}"], check=True)
+    url = f"{server}/{name}"
+    code, out, err = run("seed", "--demo", env={"DATABASE_URL": url})
+    assert code == 0, err
+    assert b"5692 synthetic member organisations" in out
+    code, out, err = run("map", "--format", "json", env={"DATABASE_URL": url})
+    assert code == 0, err
+    assert len(json.loads(out)["columns"]) == 14
+    subprocess.run(["psql", "-q", server + "/postgres", "-c", f"drop database {name} with (force)"], check=True)

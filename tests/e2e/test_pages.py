@@ -1,0 +1,112 @@
+"""The pages in headless Chromium against `ceptoar serve --demo`: the map laid out like NISC's
+table in both languages, sign-in for every demo role, the directory search. Screenshots go to
+test-artifacts/screenshots/ to be looked at."""
+import pytest
+import requests
+from selenium.webdriver.common.by import By
+
+from conftest import DEMO_PASSWORD
+
+ROLES = [
+    ("admin@demo.ceptoar.example", "システム管理者"),
+    ("nisc@demo.ceptoar.example", "NISCコーディネータ"),
+    ("fsa@demo.ceptoar.example", "所管省庁連絡担当"),
+    ("secretariat@demo.ceptoar.example", "セプター事務局"),
+    ("analyst@demo.ceptoar.example", "分析担当"),
+    ("member@demo.ceptoar.example", "構成員"),
+]
+
+
+def sign_in(browser, base, email, password):
+    browser.delete_all_cookies()
+    browser.get(base + "/login")
+    browser.find_element(By.NAME, "email").send_keys(email)
+    browser.find_element(By.NAME, "password").send_keys(password)
+    browser.find_element(By.CSS_SELECTOR, "[data-testid=login-form] button").click()
+
+
+def test_map_page_matches_the_seed_table(server, browser, shot):
+    browser.delete_all_cookies()
+    browser.get(server["base"] + "/map?as_of=2009-03-31")
+    assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "ja"
+    rows = browser.find_elements(By.CSS_SELECTOR, "table.ceptoar-map tr")
+    assert len(rows) == 10
+    sector_cells = rows[0].find_elements(By.TAG_NAME, "td")
+    assert [c.get_attribute("colspan") or "1" for c in sector_cells][:3] == ["2", "4", "1"]
+    assert sector_cells[0].text == "情報通信"
+    name_cells = rows[2].find_elements(By.TAG_NAME, "td")
+    assert name_cells[2].text == "金融CEPTOAR連絡協議会"
+    established = rows[4].find_elements(By.TAG_NAME, "td")
+    assert [c.get_attribute("colspan") for c in established] == ["11", "3"]
+    assert "平成19年3月末に整備" in established[0].text and "2007-03-31" in established[0].text
+    assert "平成21年3月31日現在" in browser.find_element(By.CSS_SELECTOR, "[data-testid=as-of-line]").text
+    shot("map-ja")
+
+    browser.find_element(By.CSS_SELECTOR, "[data-testid=lang-switch]").click()
+    assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"
+    assert "Critical infrastructure sector" in browser.find_element(By.CSS_SELECTOR, "table.ceptoar-map").text
+    assert "Finance CEPTOAR Liaison Council" in browser.page_source
+    shot("map-en")
+    browser.find_element(By.CSS_SELECTOR, "[data-testid=lang-switch]").click()
+    assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "ja"
+
+
+def test_map_as_of_an_earlier_day(server, browser):
+    browser.get(server["base"] + "/map?as_of=2007-06-01")
+    assert len(browser.find_elements(By.CSS_SELECTOR, "table.ceptoar-map tr:first-child td")) == 7
+    assert "7分野11セプター" in browser.find_element(By.CSS_SELECTOR, "[data-testid=as-of-line]").text
+
+
+@pytest.mark.parametrize("email, role", ROLES)
+def test_every_demo_role_signs_in_and_out(server, browser, shot, email, role):
+    sign_in(browser, server["base"], email, DEMO_PASSWORD)
+    who = browser.find_element(By.CSS_SELECTOR, "[data-testid=signed-in-as]").text
+    assert role in who
+    if email.startswith("admin"):
+        shot("home-signed-in")
+    browser.find_element(By.CSS_SELECTOR, "[data-testid=logout]").click()
+    assert browser.find_elements(By.CSS_SELECTOR, "[data-testid=login-link]")
+
+
+def test_wrong_password_is_refused_in_japanese(server, browser, shot):
+    sign_in(browser, server["base"], "member@demo.ceptoar.example", "not-the-password")
+    assert "メールアドレスまたはパスワードが正しくありません" in browser.find_element(
+        By.CSS_SELECTOR, "[data-testid=login-error]").text
+    assert not browser.find_elements(By.CSS_SELECTOR, "[data-testid=signed-in-as]")
+    shot("login-error-ja")
+
+
+def test_directory_search(server, browser, shot):
+    sign_in(browser, server["base"], "secretariat@demo.ceptoar.example", DEMO_PASSWORD)
+    browser.get(server["base"] + "/organisations")
+    box = browser.find_element(By.CSS_SELECTOR, "[data-testid=directory-search] input[name=q]")
+    box.send_keys("水道")
+    browser.find_element(By.CSS_SELECTOR, "[data-testid=directory-search] button").click()
+    assert "1394件" in browser.find_element(By.CSS_SELECTOR, "[data-testid=directory-total]").text
+    assert len(browser.find_elements(By.CSS_SELECTOR, "[data-testid=org-row]")) == 50
+    shot("directory-ja")
+    browser.find_element(By.CSS_SELECTOR, "[data-testid=next-page]").click()
+    assert "page=2" in browser.current_url
+
+
+def test_directory_requires_sign_in(server, browser):
+    browser.delete_all_cookies()
+    browser.get(server["base"] + "/organisations")
+    assert browser.current_url.endswith("/login")
+
+
+def test_forms_need_the_csrf_token(server):
+    session = requests.Session()
+    session.get(server["base"] + "/login")
+    response = session.post(server["base"] + "/login",
+                            data={"email": "admin@demo.ceptoar.example", "password": DEMO_PASSWORD},
+                            allow_redirects=False, headers={"Accept": "text/html"})
+    assert response.status_code == 403
+
+
+def test_unknown_page_is_a_404_page_in_both_languages(server, browser):
+    browser.get(server["base"] + "/no-such-page")
+    assert "404" in browser.find_element(By.TAG_NAME, "h1").text
+    response = requests.get(server["base"] + "/api/v1/nothing", headers={"Accept-Language": "en"})
+    assert response.status_code == 404
+    assert response.headers["Content-Type"].startswith("application/problem+json")
