@@ -48,7 +48,8 @@ let package = Package(
         ),
         .testTarget(
             name: "CeptoarKitTests",
-            dependencies: ["CeptoarKit"]
+            dependencies: ["CeptoarKit"],
+            exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "CeptoarAppTests",

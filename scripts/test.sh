@@ -8,7 +8,9 @@ ROOT=$(pwd)
 ARTIFACTS="$ROOT/test-artifacts"
 mkdir -p "$ARTIFACTS"
 START=$(date +%s)
-step() { printf '\n==> %s (%ss)\n' "$*" "$(( $(date +%s) - START ))"; }
+CURRENT="starting"
+step() { CURRENT="$*"; printf '\n==> %s (%ss)\n' "$*" "$(( $(date +%s) - START ))"; }
+trap 'printf "\nSUMMARY: FAIL during: %s (%ss; logs in test-artifacts/)\n" "$CURRENT" "$(( $(date +%s) - START ))"' ERR
 
 # 1. Debian packages, installed only when missing (apt-get update is the slow part).
 PACKAGES=(postgresql chromium chromium-driver fonts-noto-cjk python3-venv)
