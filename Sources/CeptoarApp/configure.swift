@@ -23,6 +23,7 @@ public func configure(_ app: Application, configuration: AppConfiguration, optio
     }
     for migration in Migrations.all { app.migrations.add(migration) }
 
+    app.installMapCache()
     app.passwords.use(.bcrypt(cost: configuration.bcryptCost))
     app.sessions.use(.fluent)
     app.sessions.configuration.cookieName = "ceptoar_session"
@@ -59,6 +60,7 @@ enum Migrations {
         CreateCeptoarStructure(),
         CreateAccounts(),
         CreateSearchIndexes(),
+        CreateRegistryRevision(),
         SessionRecord.migration,
     ]
 }

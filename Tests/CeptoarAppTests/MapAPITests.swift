@@ -89,3 +89,27 @@ struct MapAPITests {
         }
     }
 }
+
+@Suite("A CEPTOAR's own page")
+struct CeptoarPageTests {
+    @Test func showsSheetGroupsOverviewAndHistory() async throws {
+        try await withCeptoar(demo: true) { app in
+            let browser = Browser(app)
+            let page = try await browser.get("/ceptoars/t-ceptoar?as_of=2009-03-31")
+            #expect(page.status == .ok)
+            let html = page.body.string
+            #expect(html.contains("T-CEPTOAR運営委員会"))
+            #expect(html.components(separatedBy: #"data-testid="group""#).count - 1 == 5)
+            #expect(html.contains("平成20年度"))
+            #expect(html.contains("(電気通信) T-CEPTOAR"))
+            #expect(html.contains(#"<td data-testid="registered-members">29</td>"#))
+            // The overview's own <p> markers become paragraphs; nothing of it is raw HTML.
+            #expect(html.contains("&lt;平成20年度の活動状況等を可能な範囲内で、記載&gt;"))
+            let api = try await app.testing().sendRequest(.GET, "/api/v1/ceptoars/banks?as_of=2009-03-31")
+            #expect(api.status == .ok)
+            #expect(api.body.string.contains("銀行等CEPTOAR"))
+            #expect(try await app.testing().sendRequest(.GET, "/api/v1/ceptoars/banks?as_of=2006-01-01").status == .notFound)
+            #expect(try await app.testing().sendRequest(.GET, "/api/v1/ceptoars/nope").status == .notFound)
+        }
+    }
+}

@@ -139,9 +139,14 @@ struct RegistryHistoryTests {
             #expect(try await post(member, body).status == .forbidden)
             #expect(try await post(admin, Data("{".utf8)).status == .unprocessableEntity)
             #expect(try await Sector.query(on: app.db).count() == 10)
+            let cachedBefore = try await app.testing().sendRequest(.GET, "/api/v1/map?as_of=2015-04-01")
+            #expect(try JSONDecoder().decode(CharacteristicsMap.self, from: Data(buffer: cachedBefore.body)).columns.count == 14)
             let ok = try await post(admin, body)
             #expect(ok.status == .ok)
             #expect(try await Sector.query(on: app.db).count() == 13)
+            // The cached map of that day is rebuilt: the change bumped the registry revision.
+            let cachedAfter = try await app.testing().sendRequest(.GET, "/api/v1/map?as_of=2015-04-01")
+            #expect(try JSONDecoder().decode(CharacteristicsMap.self, from: Data(buffer: cachedAfter.body)).columns.count == 18)
             // The same file again: the keys exist, so nothing changes.
             let again = try await post(admin, body)
             #expect(again.status == .unprocessableEntity)

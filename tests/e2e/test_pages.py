@@ -110,3 +110,13 @@ def test_unknown_page_is_a_404_page_in_both_languages(server, browser):
     response = requests.get(server["base"] + "/api/v1/nothing", headers={"Accept-Language": "en"})
     assert response.status_code == 404
     assert response.headers["Content-Type"].startswith("application/problem+json")
+
+
+def test_ceptoar_page_from_the_map(server, browser, shot):
+    browser.delete_all_cookies()
+    browser.get(server["base"] + "/map?as_of=2009-03-31")
+    browser.find_element(By.CSS_SELECTOR, "tr[data-row=scope] td[data-ceptoar=t-ceptoar] a").click()
+    assert browser.find_element(By.TAG_NAME, "h1").text == "T-CEPTOAR"
+    assert len(browser.find_elements(By.CSS_SELECTOR, "[data-testid=group]")) == 5
+    assert "平成20年度" in browser.find_element(By.CSS_SELECTOR, "[data-testid=overview] h2").text
+    shot("ceptoar-t-ceptoar-ja")

@@ -5,6 +5,8 @@ import Foundation
 /// Builds the characteristics map from the registry as it stood on one day.
 struct MapQuery {
     let database: any Database
+    /// The application's cache; without one every call builds the map afresh.
+    var cache: MapCache? = nil
 
     /// Fluent filter for rows valid on `day`: `valid_from <= day < valid_to` (open end when null).
     static func validOn<M: Model>(_ query: QueryBuilder<M>, _ day: Day) -> QueryBuilder<M> {
@@ -15,7 +17,17 @@ struct MapQuery {
             }
     }
 
+    /// The map as of `day`, from the cache when the registry has not changed since it was built.
     func map(asOf day: Day) async throws -> CharacteristicsMap {
+        guard let cache = self.cache else { return try await self.build(asOf: day) }
+        let revision = try await RegistryRevision.current(on: self.database)
+        if let cached = cache.map(for: day, revision: revision) { return cached }
+        let map = try await self.build(asOf: day)
+        cache.store(map, for: day, revision: revision)
+        return map
+    }
+
+    func build(asOf day: Day) async throws -> CharacteristicsMap {
         let versions = try await Self.validOn(CeptoarVersion.query(on: self.database), day)
             .with(\.$ceptoar)
             .with(\.$sector)

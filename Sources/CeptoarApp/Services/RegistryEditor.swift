@@ -21,6 +21,7 @@ struct RegistryEditor {
                     throw Refusal(description: "change #\(index + 1) (\(change.op.rawValue) \(change.key)): \(refusal.description)")
                 }
             }
+            try await RegistryRevision.bump(on: db)
         }
         return set.changes.count
     }

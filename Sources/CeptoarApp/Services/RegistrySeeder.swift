@@ -20,6 +20,7 @@ struct RegistrySeeder {
         if try await self.isSeeded() { return .alreadySeeded }
         try await self.database.transaction { db in
             try await Self.insert(seed, on: db)
+            try await RegistryRevision.bump(on: db)
         }
         return .loaded(ceptoars: seed.ceptoars.count)
     }

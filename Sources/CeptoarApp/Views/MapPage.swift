@@ -20,7 +20,7 @@ struct MapPage {
             <span class="exports">\(ja ? "ダウンロード" : "Download"):\(exports)</span>
             </form>
             <p data-testid="as-of-line">\(self.map.asOfLine(language).htmlEscaped) — \(ja ? "\(self.map.sectorCount)分野\(self.map.columns.count)セプター" : "\(self.map.sectorCount) sectors, \(self.map.columns.count) CEPTOARs")</p>
-            <div class="wide">\(self.map.columns.isEmpty ? "<p class=\"notice\">" + (ja ? "この日付に登録されたセプターはありません。" : "No CEPTOAR was registered on this date.") + "</p>" : self.map.htmlTable(language))</div>
+            <div class="wide">\(self.map.columns.isEmpty ? "<p class=\"notice\">" + (ja ? "この日付に登録されたセプターはありません。" : "No CEPTOAR was registered on this date.") + "</p>" : self.map.htmlTable(language, link: { SiteURL.ceptoar($0.ceptoarKey) + "?as_of=\(asOf)" }))</div>
             """
         return Layout(title: self.map.title, body: body).render(request)
     }

@@ -1,7 +1,8 @@
 extension CharacteristicsMap {
     /// The map as a table laid out like NISC's: sectors as columns, rows as in the seed,
-    /// merged cells as spans, machine dates beside the era text.
-    public func htmlTable(_ language: Language) -> String {
+    /// merged cells as spans, machine dates beside the era text. With `link`, each business-scope
+    /// cell (the one row where every column is its own CEPTOAR) links to that CEPTOAR's page.
+    public func htmlTable(_ language: Language, link: ((MapColumn) -> String)? = nil) -> String {
         var html = #"<table class="ceptoar-map" lang="\#(language.rawValue)">"#
         html += "<caption>\(self.title.text(language).htmlEscaped) — \(self.asOfLine(language).htmlEscaped)</caption>"
         html += "<tbody>"
@@ -11,7 +12,11 @@ extension CharacteristicsMap {
                 let column = self.columns[span.start]
                 let colspan = span.span > 1 ? #" colspan="\#(span.span)""# : ""
                 html += #"<td\#(colspan) data-ceptoar="\#(column.ceptoarKey.htmlEscaped)">"#
-                html += span.text.htmlEscaped
+                if row == .scope, let link {
+                    html += #"<a href="\#(link(column).htmlEscaped)">\#(span.text.htmlEscaped)</a>"#
+                } else {
+                    html += span.text.htmlEscaped
+                }
                 // The cell's own text already carries the era date (平成19年3月末に整備); the
                 // machine date sits beside it.
                 if let date = row.date(of: column) {

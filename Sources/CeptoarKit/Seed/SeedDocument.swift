@@ -112,11 +112,15 @@ public struct SeedDocument: Codable, Sendable {
 }
 
 extension SeedDocument {
-    /// The 2009 map shipped with Ceptoar.
+    /// The 2009 map shipped with Ceptoar, read and checked once per process.
     public static func bundled() throws -> SeedDocument {
+        try self.bundledResult.get()
+    }
+
+    private static let bundledResult: Result<SeedDocument, any Error> = Result {
         guard let url = Bundle.module.url(forResource: "map-2009", withExtension: "json", subdirectory: "seed")
         else { throw SeedError.missing("map-2009.json (bundled)") }
-        return try self.load(from: url)
+        return try load(from: url)
     }
 
     /// Reads and checks a seed file; every problem is a `SeedError` naming the place.

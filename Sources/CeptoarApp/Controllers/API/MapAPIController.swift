@@ -8,11 +8,18 @@ struct MapAPIController: RouteCollection {
         let map = routes.grouped("api", "v1", "map")
         map.get(use: self.map)
         map.get("diff", use: self.diff)
+        routes.get("api", "v1", "ceptoars", ":key", use: self.ceptoar)
+    }
+
+    /// One CEPTOAR as of a day (default today): map column, groups, overview sheets, history.
+    @Sendable func ceptoar(req: Request) async throws -> CeptoarProfile {
+        let day = try req.day("as_of", default: .today)
+        return try await CeptoarProfile.load(key: req.parameters.get("key") ?? "", asOf: day, on: req.db)
     }
 
     @Sendable func map(req: Request) async throws -> Response {
         let day = try req.day("as_of", default: Request.defaultMapDay)
-        let map = try await MapQuery(database: req.db).map(asOf: day)
+        let map = try await req.maps.map(asOf: day)
         return Response(status: .ok, headers: ["Content-Type": "application/json; charset=utf-8"], body: .init(data: try map.json()))
     }
 
@@ -22,9 +29,10 @@ struct MapAPIController: RouteCollection {
         }
         let from = try req.day("from", default: Request.defaultMapDay)
         let to = try req.day("to", default: Request.defaultMapDay)
-        let query = MapQuery(database: req.db)
+        let query = req.maps
         return MapDiff(from: try await query.map(asOf: from), to: try await query.map(asOf: to), language: req.language)
     }
 }
 
 extension MapDiff: Content {}
+extension CeptoarProfile: Content {}

@@ -14,10 +14,17 @@ struct WebController: RouteCollection {
         routes.get("map", use: self.map)
         routes.get("map", "export", use: self.export)
         routes.get("organisations", use: self.directory)
+        routes.get("ceptoars", ":key", use: self.ceptoar)
+    }
+
+    @Sendable func ceptoar(req: Request) async throws -> Response {
+        let day = try req.day("as_of", default: .today)
+        let profile = try await CeptoarProfile.load(key: req.parameters.get("key") ?? "", asOf: day, on: req.db)
+        return Self.html(CeptoarPage(profile: profile).render(req))
     }
 
     @Sendable func home(req: Request) async throws -> Response {
-        let map = try await MapQuery(database: req.db).map(asOf: .today)
+        let map = try await req.maps.map(asOf: .today)
         return Self.html(HomePage(map: map).render(req))
     }
 
@@ -74,7 +81,7 @@ struct WebController: RouteCollection {
 
     @Sendable func map(req: Request) async throws -> Response {
         let day = try req.day("as_of", default: Request.defaultMapDay)
-        let map = try await MapQuery(database: req.db).map(asOf: day)
+        let map = try await req.maps.map(asOf: day)
         return Self.html(MapPage(map: map).render(req))
     }
 
@@ -88,7 +95,7 @@ struct WebController: RouteCollection {
                 ja: "不明な形式です: \(formatText)（html, csv, json, md）", en: "\(error)")
         }
         let day = try req.day("as_of", default: Request.defaultMapDay)
-        let map = try await MapQuery(database: req.db).map(asOf: day)
+        let map = try await req.maps.map(asOf: day)
         let response = Response(status: .ok, body: .init(data: try format.render(map, language: req.language)))
         response.headers.replaceOrAdd(name: .contentType, value: format.contentType)
         if format != .html {
