@@ -136,3 +136,13 @@ def test_seed_and_map_on_postgresql():
     assert code == 0, err
     assert len(json.loads(out)["columns"]) == 14
     subprocess.run(["psql", "-q", server + "/postgres", "-c", f"drop database {name} with (force)"], check=True)
+
+
+def test_json_logs_are_one_object_per_line(db_path):
+    code, _, err = run("seed", "--database", db_path, env={"CEPTOAR_LOG_FORMAT": "json", "LOG_LEVEL": "info"})
+    assert code == 0
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert lines, "expected migration log lines"
+    for line in lines:
+        record = json.loads(line)
+        assert {"time", "level", "label", "message"} <= record.keys()
