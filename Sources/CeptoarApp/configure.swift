@@ -49,6 +49,7 @@ public func configure(_ app: Application, configuration: AppConfiguration, optio
     app.asyncCommands.use(UserCommand(), as: "user")
     app.asyncCommands.use(TokenCommand(), as: "token")
     app.asyncCommands.use(RegistryCommand(), as: "registry")
+    app.asyncCommands.use(AuditCommand(), as: "audit")
 }
 
 /// Every migration in order. A migration that has shipped is never edited; add a new one.
@@ -61,6 +62,8 @@ enum Migrations {
         CreateAccounts(),
         CreateSearchIndexes(),
         CreateRegistryRevision(),
+        CreateRelay(),
+        CreateHandlingRules(),
         SessionRecord.migration,
     ]
 }

@@ -7,6 +7,7 @@ func routes(_ app: Application) throws {
     let api = app.grouped(TokenAuthenticator())
     try api.register(collection: OrganisationAPIController())
     try api.register(collection: RegistryAPIController())
+    try api.register(collection: AdvisoryAPIController())
     let pages = app.grouped(CSRFMiddleware())
     try pages.register(collection: WebController(accounts: { req in req.application.accounts(on: req.db) }))
 }

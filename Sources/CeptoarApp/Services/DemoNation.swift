@@ -31,7 +31,15 @@ struct DemoNation {
         DemoUser(email: "analyst@demo.ceptoar.example", name: LocalizedText(ja: "分析担当（デモ）", en: "Demo analyst"), organisationKey: "jpcert", roles: [.analyst]),
         DemoUser(email: "member@demo.ceptoar.example", name: LocalizedText(ja: "電気通信事業者 構成員（デモ）", en: "Demo telecom member"), organisationKey: "demo-t-ceptoar-0001", roles: [.member]),
         DemoUser(email: "water@demo.ceptoar.example", name: LocalizedText(ja: "水道事業者 構成員（デモ）", en: "Demo water member"), organisationKey: "demo-water-0001", roles: [.member]),
+        DemoUser(email: "bank@demo.ceptoar.example", name: LocalizedText(ja: "銀行 構成員（デモ）", en: "Demo bank member"), organisationKey: "demo-banks-0001", roles: [.member]),
+        DemoUser(email: "pending@demo.ceptoar.example", name: LocalizedText(ja: "銀行 構成員・ルール未同意（デモ）", en: "Demo bank member, rules not accepted"), organisationKey: demoPendingOrganisation, roles: [.member]),
+        DemoUser(email: "city@demo.ceptoar.example", name: LocalizedText(ja: "地方公共団体 構成員（デモ）", en: "Demo municipality member"), organisationKey: "demo-local-government-0001", roles: [.member]),
+        DemoUser(email: "banks-secretariat@demo.ceptoar.example", name: LocalizedText(ja: "全国銀行協会 事務局（デモ）", en: "Demo banks secretariat"), organisationKey: "banks-secretariat", roles: [.ceptoarSecretariat]),
+        DemoUser(email: "mic@demo.ceptoar.example", name: LocalizedText(ja: "総務省 連絡担当（デモ）", en: "Demo MIC liaison"), organisationKey: "mic", roles: [.ministryLiaison]),
     ]
+
+    /// The one demo member organisation that has not accepted its CEPTOAR's handling rules.
+    static let demoPendingOrganisation = "demo-banks-0002"
 
     func isPresent() async throws -> Bool {
         try await Organisation.query(on: self.database).filter(\.$synthetic == true).count() > 0
@@ -86,6 +94,22 @@ struct DemoNation {
                     try await insert.run()
                 }
                 created += organisationRows.count
+            }
+            // Every synthetic member accepts its CEPTOAR's current rules, but one, so the demo
+            // shows both sides of the rule (CLEAR only until accepted).
+            let rules = try await HandlingRules.query(on: db).all()
+            let currentRules = Dictionary(grouping: rules, by: { $0.$ceptoar.id }).compactMapValues { $0.max { $0.version < $1.version } }
+            let members = try await Membership.query(on: db).filter(\.$role == Membership.Role.member.rawValue).with(\.$organisation).all()
+            var acceptanceRows: [[any SQLExpression]] = []
+            let now = Date()
+            for membership in members where membership.organisation.synthetic && membership.organisation.key != Self.demoPendingOrganisation {
+                guard let current = currentRules[membership.$ceptoar.id] else { continue }
+                acceptanceRows.append([SQLBind(UUID()), SQLBind(membership.$organisation.id), SQLBind(try current.requireID()), SQLBind(now)])
+            }
+            for chunk in acceptanceRows.chunked(500) {
+                var insert = sql.insert(into: RulesAcceptance.schema).columns("id", "organisation_id", "rules_id", "accepted_at")
+                for row in chunk { insert = insert.values(row) }
+                try await insert.run()
             }
             for demo in Self.users {
                 guard let organisation = try await Organisation.query(on: db).filter(\.$key == demo.organisationKey).first() else {

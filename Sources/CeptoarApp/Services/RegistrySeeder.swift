@@ -72,6 +72,18 @@ struct RegistrySeeder {
             membership.role = Membership.Role.secretariat.rawValue
             membership.validFrom = since.iso
             try await membership.create(on: db)
+            // The map records that each CEPTOAR enacted rules, not their text: version 1 says so
+            // honestly and waits for the secretariat to publish the real text as version 2.
+            let rules = HandlingRules()
+            rules.$ceptoar.id = try ceptoar.requireID()
+            rules.version = 1
+            rules.effectiveFrom = entry.rules.date.day.iso
+            rules.textJa = "\(entry.rules.text)（2009年の特性把握マップに制定の記録あり。本文は未登録です。事務局が登録してください。）"
+            rules.textEn = "Enacted \(entry.rules.date.iso) according to the 2009 characteristics map; the text is not registered yet."
+            rules.defaultTLP = TLP.amber.rawValue
+            rules.greenToContractors = false
+            rules.externalPolicy = "発信元の同意なく構成員以外へ提供しない。 / Nothing leaves the community without the originator's consent."
+            try await rules.create(on: db)
             for group in entry.groups ?? [] {
                 let row = CeptoarGroup()
                 row.$ceptoar.id = try ceptoar.requireID()

@@ -85,7 +85,7 @@ public struct EraDate: Hashable, Sendable, Codable {
 
     /// An English form with the era: "Heisei 19 (2007-03)".
     public var englishEra: String {
-        guard let era = JapaneseEra.of(self.day) else { return self.iso }
+        guard JapaneseEra.of(self.day) != nil else { return self.iso }
         return "\(self.englishEraYear) (\(self.iso))"
     }
 

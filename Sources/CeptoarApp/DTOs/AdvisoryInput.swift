@@ -1,0 +1,72 @@
+import CeptoarKit
+import Foundation
+import Vapor
+
+/// What an originator sends to publish an advisory (API JSON or the page's form).
+struct AdvisoryInput: Content {
+    struct Target: Content {
+        /// sector, ceptoar, group (`ceptoar-key/SG1`) or organisation.
+        var kind: String
+        var key: String
+    }
+
+    var titleJa: String
+    var titleEn: String?
+    var bodyJa: String
+    var bodyEn: String?
+    var severity: String
+    var category: String
+    var tlp: String
+    var targets: [Target]
+    var references: [String]?
+    var expiresAt: Date?
+    /// The advisory this one corrects or updates.
+    var supersedes: UUID?
+
+    static let maxTitle = 200
+    static let maxBody = 100_000
+
+    /// Everything that can be checked without the database, in the reader's language.
+    func validated() throws -> (severity: Severity, category: AdvisoryCategory, tlp: TLP, targets: [(AdvisoryTarget.Kind, String)]) {
+        func bad(_ ja: String, _ en: String) -> UserError { UserError(status: .unprocessableEntity, ja: ja, en: en) }
+        let title = self.titleJa.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !title.isEmpty else { throw bad("件名を入力してください", "the title is empty") }
+        guard title.count <= Self.maxTitle, (self.titleEn ?? "").count <= Self.maxTitle else {
+            throw bad("件名は\(Self.maxTitle)文字以内にしてください", "the title is longer than \(Self.maxTitle) characters")
+        }
+        guard !self.bodyJa.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw bad("本文を入力してください", "the body is empty") }
+        guard self.bodyJa.utf8.count <= Self.maxBody, (self.bodyEn ?? "").utf8.count <= Self.maxBody else {
+            throw UserError(status: .payloadTooLarge, ja: "本文が大きすぎます（\(Self.maxBody)バイトまで）", en: "the body is larger than \(Self.maxBody) bytes")
+        }
+        guard let severity = Severity(rawValue: self.severity) else {
+            throw bad("不明な重要度です: \(self.severity)", "unknown severity '\(self.severity)'; use \(Severity.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard let category = AdvisoryCategory(rawValue: self.category) else {
+            throw bad("不明な分類です: \(self.category)", "unknown category '\(self.category)'; use \(AdvisoryCategory.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard let tlp = TLP(label: self.tlp) else {
+            throw bad("不明なTLPです: \(self.tlp)", "unknown TLP '\(self.tlp)'; use CLEAR, GREEN, AMBER, AMBER+STRICT or RED")
+        }
+        guard !self.targets.isEmpty else { throw bad("提供先を1つ以上指定してください", "give at least one target") }
+        let targets = try self.targets.map { target -> (AdvisoryTarget.Kind, String) in
+            guard let kind = AdvisoryTarget.Kind(rawValue: target.kind) else {
+                throw bad("不明な提供先の種類です: \(target.kind)", "unknown target kind '\(target.kind)'; use sector, ceptoar, group or organisation")
+            }
+            return (kind, target.key)
+        }
+        if tlp == .red, targets.contains(where: { $0.0 != .organisation }) {
+            throw bad("TLP:RED は組織を個別に指名して提供してください", "TLP:RED goes to named organisations only; give organisation targets")
+        }
+        for reference in self.references ?? [] {
+            let isCVE = reference.range(of: #"^CVE-[0-9]{4}-[0-9]{4,}$"#, options: .regularExpression) != nil
+            let isURL = URL(string: reference).map { ["http", "https"].contains($0.scheme ?? "") && $0.host != nil } ?? false
+            guard isCVE || isURL else {
+                throw bad("参照はCVE番号かURLで指定してください: \(reference)", "a reference must be a CVE id or an http(s) URL: \(reference)")
+            }
+        }
+        if let expires = self.expiresAt, expires < Date() {
+            throw bad("有効期限が過去の日時です", "the expiry is in the past")
+        }
+        return (severity, category, tlp, targets)
+    }
+}

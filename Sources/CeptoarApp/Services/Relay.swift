@@ -1,0 +1,353 @@
+import CeptoarKit
+import Fluent
+import Foundation
+import SQLKit
+
+/// The relay of advisories: NISC → competent ministry → CEPTOAR → members, each hop
+/// forwarding at once or waiting for review by policy, members reached by one set-based insert.
+struct Relay {
+    let database: any Database
+
+    /// Who a CEPTOAR hop delivers to: all members, or only some sub-groups or organisations.
+    struct Audience: Equatable {
+        var all = false
+        var groups: Set<String> = []
+        var organisations: Set<UUID> = []
+
+        mutating func merge(_ other: Audience) {
+            self.all = self.all || other.all
+            self.groups.formUnion(other.groups)
+            self.organisations.formUnion(other.organisations)
+        }
+    }
+
+    // MARK: publishing
+
+    func publish(_ input: AdvisoryInput, by user: User) async throws -> Advisory {
+        let checked = try input.validated()
+        let organisation = try await user.$organisation.get(on: self.database)
+        let isNISC = organisation.organisationKind == .cabinetSecretariat && user.has(.niscCoordinator)
+        let ownCeptoars = try await self.secretariatCeptoars(of: try organisation.requireID())
+        guard isNISC || (user.has(.ceptoarSecretariat) && !ownCeptoars.isEmpty) else {
+            throw UserError.forbidden(
+                ja: "注意喚起を発信できるのは NISC コーディネータとセプター事務局です",
+                en: "only NISC coordinators and CEPTOAR secretariats may publish advisories")
+        }
+        return try await self.database.transaction { db in
+            let relay = Relay(database: db)
+            let advisory = Advisory()
+            advisory.id = UUID()
+            advisory.$originator.id = try organisation.requireID()
+            advisory.$author.id = try user.requireID()
+            advisory.titleJa = input.titleJa.trimmingCharacters(in: .whitespacesAndNewlines)
+            advisory.titleEn = input.titleEn.flatMap { $0.isEmpty ? nil : $0 }
+            advisory.bodyJa = input.bodyJa
+            advisory.bodyEn = input.bodyEn.flatMap { $0.isEmpty ? nil : $0 }
+            advisory.severity = checked.severity.rawValue
+            advisory.category = checked.category.rawValue
+            advisory.tlp = checked.tlp.rawValue
+            advisory.references = (input.references ?? []).joined(separator: "\n")
+            advisory.expiresAt = input.expiresAt
+            try await relay.chain(advisory, supersedes: input.supersedes, organisation: try organisation.requireID())
+            try await advisory.create(on: db)
+            for (kind, key) in checked.targets {
+                try await AdvisoryTarget(advisoryID: advisory.id!, kind: kind, key: key).create(on: db)
+            }
+            let audience = try await relay.audience(of: advisory)
+            if !isNISC, let outside = audience.keys.first(where: { !ownCeptoars.contains($0) }) {
+                _ = outside
+                throw UserError(status: .unprocessableEntity, ja: "事務局は自セプターの構成員にのみ発信できます", en: "a secretariat may publish to its own CEPTOAR's members only")
+            }
+            try await AuditLog.append(
+                on: db, actor: user.email, action: "publish", subject: "advisory:\(advisory.id!)",
+                detail: ["tlp": advisory.tlp, "severity": advisory.severity, "version": String(advisory.version)])
+            if checked.tlp == .red {
+                try await relay.direct(advisory, audience: audience, holder: try organisation.requireID())
+            } else if isNISC {
+                try await relay.startAtMinistries(advisory, audience: audience)
+            } else {
+                for (ceptoar, part) in audience {
+                    try await relay.openCeptoarHop(advisory, ceptoar: ceptoar, holder: try organisation.requireID(), parent: nil, audience: part, tlp: checked.tlp, forceForward: true)
+                }
+            }
+            return advisory
+        }
+    }
+
+    /// Places a correction in the series of the advisory it supersedes (same originator only).
+    private func chain(_ advisory: Advisory, supersedes: UUID?, organisation: UUID) async throws {
+        guard let supersedes else {
+            advisory.seriesID = advisory.id!
+            advisory.version = 1
+            return
+        }
+        guard let previous = try await Advisory.find(supersedes, on: self.database) else {
+            throw UserError.notFound(ja: "訂正元の注意喚起が見つかりません", en: "the advisory to correct does not exist")
+        }
+        guard previous.$originator.id == organisation else {
+            throw UserError.forbidden(ja: "訂正できるのは発信元の組織だけです", en: "only the originating organisation may correct an advisory")
+        }
+        let latest = try await Advisory.query(on: self.database).filter(\.$seriesID == previous.seriesID).max(\.$version) ?? previous.version
+        advisory.$supersedes.id = supersedes
+        advisory.seriesID = previous.seriesID
+        advisory.version = latest + 1
+    }
+
+    /// The CEPTOARs an advisory reaches, each with who inside it.
+    func audience(of advisory: Advisory) async throws -> [UUID: Audience] {
+        let today = Day.today
+        let targets = try await AdvisoryTarget.query(on: self.database).filter(\.$advisory.$id == advisory.requireID()).all()
+        let versions = try await MapQuery.validOn(CeptoarVersion.query(on: self.database), today).with(\.$ceptoar).with(\.$sector).all()
+        var result: [UUID: Audience] = [:]
+        func add(_ ceptoar: UUID, _ part: Audience) { result[ceptoar, default: Audience()].merge(part) }
+        for target in targets {
+            let missing = UserError(status: .unprocessableEntity, ja: "提供先が見つかりません: \(target.kind) \(target.targetKey)", en: "no such target: \(target.kind) '\(target.targetKey)'")
+            switch AdvisoryTarget.Kind(rawValue: target.kind) {
+            case .sector:
+                let inSector = versions.filter { $0.sector.key == target.targetKey }
+                guard !inSector.isEmpty else { throw missing }
+                for version in inSector { add(version.$ceptoar.id, Audience(all: true)) }
+            case .ceptoar:
+                guard let version = versions.first(where: { $0.ceptoar.key == target.targetKey }) else { throw missing }
+                add(version.$ceptoar.id, Audience(all: true))
+            case .group:
+                let parts = target.targetKey.split(separator: "/", maxSplits: 1).map(String.init)
+                guard parts.count == 2, let version = versions.first(where: { $0.ceptoar.key == parts[0] }),
+                    try await CeptoarGroup.query(on: self.database).filter(\.$ceptoar.$id == version.$ceptoar.id).filter(\.$code == parts[1]).first() != nil
+                else { throw missing }
+                add(version.$ceptoar.id, Audience(groups: [parts[1]]))
+            case .organisation:
+                guard let organisation = try await Organisation.query(on: self.database).filter(\.$key == target.targetKey).first() else { throw missing }
+                let memberships = try await MapQuery.validOn(Membership.query(on: self.database), today)
+                    .filter(\.$organisation.$id == organisation.requireID()).filter(\.$role == Membership.Role.member.rawValue).all()
+                guard !memberships.isEmpty else {
+                    throw UserError(status: .unprocessableEntity, ja: "指名された組織はどのセプターの構成員でもありません: \(target.targetKey)", en: "the named organisation is not a member of any CEPTOAR: \(target.targetKey)")
+                }
+                for membership in memberships { add(membership.$ceptoar.id, Audience(organisations: [try organisation.requireID()])) }
+            case nil:
+                throw missing
+            }
+        }
+        return result
+    }
+
+    // MARK: hops
+
+    private func startAtMinistries(_ advisory: Advisory, audience: [UUID: Audience]) async throws {
+        let today = Day.today
+        let versions = try await MapQuery.validOn(CeptoarVersion.query(on: self.database), today).filter(\.$ceptoar.$id ~~ Array(audience.keys)).all()
+        let sectorVersions = try await MapQuery.validOn(SectorVersion.query(on: self.database), today).all()
+        var ministries: Set<UUID> = []
+        for version in versions {
+            guard let sector = sectorVersions.first(where: { $0.$sector.id == version.$sector.id }) else { continue }
+            ministries.insert(sector.$ministry.id)
+        }
+        for ministry in ministries.sorted(by: { $0.uuidString < $1.uuidString }) {
+            let hop = RelayHop()
+            hop.$advisory.id = try advisory.requireID()
+            hop.$organisation.id = ministry
+            hop.stage = RelayHop.Stage.ministry.rawValue
+            hop.tlp = advisory.tlp
+            hop.audienceGroups = ""
+            hop.audienceOrganisations = ""
+            try await self.arrive(hop, severity: advisory.severityLevel)
+        }
+    }
+
+    /// A hop arrives: forwarded at once when its holder's policy says so, held otherwise.
+    private func arrive(_ hop: RelayHop, severity: Severity) async throws {
+        hop.receivedAt = Date()
+        hop.status = RelayHop.Status.held.rawValue
+        hop.automatic = false
+        try await hop.create(on: self.database)
+        let policy = try await self.policy(of: hop.$organisation.id)
+        if policy.forwardsAtOnce(severity) {
+            try await self.complete(hop, actor: nil, note: nil, tlp: TLP(rawValue: hop.tlp) ?? .red)
+        }
+    }
+
+    func policy(of organisation: UUID) async throws -> RelayPolicy {
+        let setting = try await RelayPolicySetting.query(on: self.database).filter(\.$organisation.$id == organisation).first()
+        return setting.flatMap { Severity(rawValue: $0.autoForwardFrom) }.map { RelayPolicy(autoForwardFrom: $0) } ?? .default
+    }
+
+    /// Forwards a hop: a ministry hop opens the hops of its CEPTOARs; a CEPTOAR hop reaches members.
+    private func complete(_ hop: RelayHop, actor: User?, note: String?, tlp: TLP) async throws {
+        let now = Date()
+        hop.status = RelayHop.Status.forwarded.rawValue
+        hop.forwardedAt = now
+        hop.reviewedAt = actor == nil ? nil : now
+        hop.automatic = actor == nil
+        hop.$actor.id = try actor?.requireID()
+        hop.note = note
+        hop.tlp = tlp.rawValue
+        try await hop.save(on: self.database)
+        try await AuditLog.append(
+            on: self.database, actor: actor?.email ?? "system:auto-forward", action: "forward", subject: "hop:\(hop.id!)",
+            detail: ["advisory": hop.$advisory.id.uuidString, "stage": hop.stage, "tlp": tlp.rawValue])
+        let advisory = try await hop.$advisory.get(on: self.database)
+        switch hop.hopStage {
+        case .ministry:
+            let audience = try await self.audience(of: advisory)
+            let today = Day.today
+            let versions = try await MapQuery.validOn(CeptoarVersion.query(on: self.database), today).filter(\.$ceptoar.$id ~~ Array(audience.keys)).all()
+            let sectors = try await MapQuery.validOn(SectorVersion.query(on: self.database), today).filter(\.$ministry.$id == hop.$organisation.id).all()
+            let mine = Set(sectors.map { $0.$sector.id })
+            for version in versions.sorted(by: { $0.position < $1.position }) where mine.contains(version.$sector.id) {
+                guard let holder = version.$secretariatOrganisation.id else { continue }
+                try await self.openCeptoarHop(advisory, ceptoar: version.$ceptoar.id, holder: holder, parent: hop, audience: audience[version.$ceptoar.id]!, tlp: tlp, forceForward: false)
+            }
+        case .ceptoar, .direct:
+            try await self.fanOut(hop)
+        }
+    }
+
+    func openCeptoarHop(_ advisory: Advisory, ceptoar: UUID, holder: UUID, parent: RelayHop?, audience: Audience, tlp: TLP, forceForward: Bool) async throws {
+        let hop = RelayHop()
+        hop.$advisory.id = try advisory.requireID()
+        hop.$organisation.id = holder
+        hop.$ceptoar.id = ceptoar
+        hop.$parent.id = parent?.id
+        hop.stage = RelayHop.Stage.ceptoar.rawValue
+        hop.tlp = tlp.rawValue
+        hop.audienceGroups = audience.all ? "" : audience.groups.sorted().joined(separator: ",")
+        hop.audienceOrganisations = audience.all ? "" : audience.organisations.map(\.uuidString).sorted().joined(separator: ",")
+        if forceForward {
+            hop.receivedAt = Date()
+            hop.status = RelayHop.Status.held.rawValue
+            hop.automatic = true
+            try await hop.create(on: self.database)
+            try await self.complete(hop, actor: nil, note: nil, tlp: tlp)
+        } else {
+            try await self.arrive(hop, severity: advisory.severityLevel)
+        }
+    }
+
+    private func direct(_ advisory: Advisory, audience: [UUID: Audience], holder: UUID) async throws {
+        let hop = RelayHop()
+        hop.$advisory.id = try advisory.requireID()
+        hop.$organisation.id = holder
+        hop.stage = RelayHop.Stage.direct.rawValue
+        hop.tlp = advisory.tlp
+        hop.audienceGroups = ""
+        let named = audience.values.reduce(into: Set<UUID>()) { $0.formUnion($1.organisations) }
+        hop.audienceOrganisations = named.map(\.uuidString).sorted().joined(separator: ",")
+        hop.receivedAt = Date()
+        hop.status = RelayHop.Status.held.rawValue
+        hop.automatic = true
+        try await hop.create(on: self.database)
+        try await self.complete(hop, actor: nil, note: nil, tlp: .red)
+    }
+
+    // MARK: reaching members
+
+    /// One `INSERT … SELECT` over memberships into deliveries and one into the outbox, in the
+    /// caller's transaction. `ON CONFLICT DO NOTHING` on (advisory, organisation) and on the job
+    /// key makes a retry a no-op.
+    func fanOut(_ hop: RelayHop) async throws {
+        let sql = self.database as! any SQLDatabase
+        let now = Date()
+        let today = Day.today.iso
+        let advisory = hop.$advisory.id
+        let hopID = try hop.requireID()
+        var filters: [SQLQueryString] = []
+        let organisations = hop.audienceOrganisations.split(separator: ",").compactMap { UUID(uuidString: String($0)) }
+        let groups = hop.audienceGroups.split(separator: ",").map(String.init)
+        if hop.hopStage == .direct {
+            guard !organisations.isEmpty else { return }
+            try await sql.raw("""
+                INSERT INTO deliveries (advisory_id, organisation_id, hop_id, delivered_at)
+                SELECT \(bind: advisory), o.id, \(bind: hopID), \(bind: now) FROM organisations o
+                WHERE o.id IN (\(binds: organisations))
+                ON CONFLICT (advisory_id, organisation_id) DO NOTHING
+                """).run()
+        } else {
+            guard let ceptoar = hop.$ceptoar.id else { return }
+            if !organisations.isEmpty || !groups.isEmpty {
+                var parts: [SQLQueryString] = []
+                if !organisations.isEmpty { parts.append("m.organisation_id IN (\(binds: organisations))") }
+                if !groups.isEmpty {
+                    parts.append("m.group_id IN (SELECT g.id FROM ceptoar_groups g WHERE g.ceptoar_id = \(bind: ceptoar) AND g.code IN (\(binds: groups)))")
+                }
+                filters.append("AND (" + parts.joined(separator: " OR ") + ")")
+            }
+            try await sql.raw("""
+                INSERT INTO deliveries (advisory_id, organisation_id, hop_id, delivered_at)
+                SELECT DISTINCT \(bind: advisory), m.organisation_id, \(bind: hopID), \(bind: now) FROM memberships m
+                WHERE m.ceptoar_id = \(bind: ceptoar) AND m.role = 'member'
+                AND m.valid_from <= \(bind: today) AND (m.valid_to IS NULL OR m.valid_to > \(bind: today))
+                \(filters.joined(separator: " "))
+                ON CONFLICT (advisory_id, organisation_id) DO NOTHING
+                """).run()
+        }
+        try await sql.raw("""
+            INSERT INTO jobs (kind, idempotency_key, delivery_id, status, attempts, run_at)
+            SELECT 'notify_delivery', 'notify:' || d.id, d.id, 'queued', 0, \(bind: now) FROM deliveries d
+            WHERE d.hop_id = \(bind: hopID)
+            ON CONFLICT (idempotency_key) DO NOTHING
+            """).run()
+    }
+
+    // MARK: review
+
+    /// A reviewer at a held hop forwards it, optionally with a sector note and a tighter marking.
+    func forward(hopID: UUID, by user: User, note: String?, tlp requested: String?) async throws -> RelayHop {
+        try await self.database.transaction { db in
+            let relay = Relay(database: db)
+            let hop = try await relay.heldHop(hopID, for: user)
+            let from = TLP(rawValue: hop.tlp) ?? .red
+            var to = from
+            if let requested {
+                guard let parsed = TLP(label: requested) else {
+                    throw UserError(status: .unprocessableEntity, ja: "不明なTLPです: \(requested)", en: "unknown TLP '\(requested)'")
+                }
+                to = parsed
+            }
+            if case .deny(let denial) = AccessPolicy.forward(by: user.$organisation.id.uuidString, holder: hop.$organisation.id.uuidString, from: from, to: to) {
+                throw UserError(status: .unprocessableEntity, ja: denial.message.ja, en: denial.message.text(.en))
+            }
+            let trimmed = note?.trimmingCharacters(in: .whitespacesAndNewlines)
+            try await relay.complete(hop, actor: user, note: trimmed?.isEmpty == false ? trimmed : nil, tlp: to)
+            return hop
+        }
+    }
+
+    /// A reviewer withholds a held hop, with a reason; nothing goes further.
+    func withhold(hopID: UUID, by user: User, reason: String) async throws -> RelayHop {
+        let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !reason.isEmpty else {
+            throw UserError(status: .unprocessableEntity, ja: "差し止めの理由を入力してください", en: "give a reason for withholding")
+        }
+        return try await self.database.transaction { db in
+            let relay = Relay(database: db)
+            let hop = try await relay.heldHop(hopID, for: user)
+            hop.status = RelayHop.Status.withheld.rawValue
+            hop.reviewedAt = Date()
+            hop.$actor.id = try user.requireID()
+            hop.withheldReason = reason
+            try await hop.save(on: db)
+            try await AuditLog.append(on: db, actor: user.email, action: "withhold", subject: "hop:\(hop.id!)", detail: ["reason": reason])
+            return hop
+        }
+    }
+
+    private func heldHop(_ id: UUID, for user: User) async throws -> RelayHop {
+        guard let hop = try await RelayHop.find(id, on: self.database) else {
+            throw UserError.notFound(ja: "中継段階が見つかりません", en: "no such relay hop")
+        }
+        guard hop.$organisation.id == user.$organisation.id, user.has(.ministryLiaison) || user.has(.ceptoarSecretariat) || user.has(.niscCoordinator) else {
+            throw UserError.forbidden(ja: AccessPolicy.Denial.notThisHop.message.ja, en: AccessPolicy.Denial.notThisHop.message.text(.en))
+        }
+        guard hop.hopStatus == .held else {
+            throw UserError(status: .conflict, ja: "この中継段階は処理済みです", en: "this hop was already \(hop.status)")
+        }
+        return hop
+    }
+
+    /// CEPTOARs whose secretariat this organisation is, today.
+    func secretariatCeptoars(of organisation: UUID) async throws -> Set<UUID> {
+        let memberships = try await MapQuery.validOn(Membership.query(on: self.database), .today)
+            .filter(\.$organisation.$id == organisation).filter(\.$role == Membership.Role.secretariat.rawValue).all()
+        return Set(memberships.map { $0.$ceptoar.id })
+    }
+}
