@@ -1,0 +1,187 @@
+@testable import CeptoarKit
+import Fluent
+import Foundation
+import SQLKit
+import Testing
+import VaporTesting
+
+@testable import CeptoarApp
+
+@Suite("Relay of advisories")
+struct RelayTests {
+    /// The scenario: NISC publishes an AMBER advisory to finance and local government.
+    @Test func amberAdvisoryReachesFinanceAndLocalGovernmentOnly() async throws {
+        try await withCeptoar(demo: true) { app in
+            // setup
+            let nisc = try await APIClient.demo(app, "nisc@demo.ceptoar.example")
+            // act
+            let published = try await nisc.send(.POST, "/api/v1/advisories", json: AdvisoryInput.sample(targets: [("sector", "finance"), ("sector", "government")]))
+            // check: ministries, then CEPTOARs, then every member
+            #expect(published.status == .created)
+            let advisory = try nisc.decode(AdvisoryDTO.self, published)
+            let hops = try await RelayHop.query(on: app.db).filter(\.$advisory.$id == advisory.id).with(\.$organisation).all()
+            #expect(Set(hops.filter { $0.stage == "ministry" }.compactMap(\.organisation.key)) == ["fsa", "mic"])
+            #expect(hops.filter { $0.stage == "ceptoar" }.count == 5)
+            #expect(hops.allSatisfy { $0.status == "forwarded" && $0.automatic })
+            let delivered = try await Delivery.query(on: app.db).filter(\.$advisory.$id == advisory.id).count()
+            #expect(delivered == 1_738 + 327 + 41 + 28 + 1_863)
+            #expect(try await Job.query(on: app.db).count() == delivered)
+
+            // A member who accepted the rules reads and acknowledges.
+            let bank = try await APIClient.demo(app, "bank@demo.ceptoar.example")
+            #expect(try await bank.send(.GET, "/api/v1/advisories/\(advisory.id)").status == .ok)
+            #expect(try await bank.send(.POST, "/api/v1/advisories/\(advisory.id)/acknowledge", json: ["comment": "適用済み"]).status == .ok)
+            #expect(try await bank.send(.POST, "/api/v1/advisories/\(advisory.id)/acknowledge", json: ["comment": "again"]).status == .conflict)
+
+            // A member that has not accepted its rules cannot open it, until it accepts.
+            let pending = try await APIClient.demo(app, "pending@demo.ceptoar.example")
+            let refused = try await pending.send(.GET, "/api/v1/advisories/\(advisory.id)")
+            #expect(refused.status == .forbidden)
+            #expect(refused.body.string.contains("handling rules"))
+            let inbox = try pending.decode(InboxDTO.self, try await pending.send(.GET, "/api/v1/inbox"))
+            #expect(inbox.items.first?.redacted == true && inbox.items.first?.title == nil)
+            #expect(try await pending.send(.POST, "/api/v1/ceptoars/banks/rules/accept").status == .ok)
+            #expect(try await pending.send(.GET, "/api/v1/advisories/\(advisory.id)").status == .ok)
+
+            // A member of the water CEPTOAR cannot open it at all.
+            let water = try await APIClient.demo(app, "water@demo.ceptoar.example")
+            let denied = try await water.send(.GET, "/api/v1/advisories/\(advisory.id)")
+            #expect(denied.status == .forbidden)
+            #expect(try water.decode(InboxDTO.self, try await water.send(.GET, "/api/v1/inbox")).total == 0)
+
+            // The originator's timeline shows the acknowledgement.
+            let timeline = try nisc.decode(TimelineDTO.self, try await nisc.send(.GET, "/api/v1/advisories/\(advisory.id)/timeline"))
+            #expect(timeline.acknowledged == 1)
+            #expect(timeline.read == 2)
+            #expect(timeline.delivered == delivered)
+            #expect(try await bank.send(.GET, "/api/v1/advisories/\(advisory.id)/timeline").status == .forbidden)
+
+            // The audit chain verifies, and fails after a row is edited by hand.
+            #expect(try await AuditLog.verify(on: app.db).break == nil)
+            try await (app.db as! any SQLDatabase).raw("UPDATE audit_log SET detail = '{\"tlp\":\"CLEAR\"}' WHERE sequence = 2").run()
+            #expect(try await AuditLog.verify(on: app.db).break == .edited(sequence: 2))
+        }
+    }
+
+    @Test func aRetriedFanOutDoublesNothing() async throws {
+        try await withCeptoar(demo: true) { app in
+            let nisc = try await APIClient.demo(app, "nisc@demo.ceptoar.example")
+            let advisory = try nisc.decode(AdvisoryDTO.self, try await nisc.send(.POST, "/api/v1/advisories", json: AdvisoryInput.sample(targets: [("ceptoar", "water")])))
+            let before = try await Delivery.query(on: app.db).count()
+            let jobs = try await Job.query(on: app.db).count()
+            // act: the members hop runs its fan-out again, as a restart after a crash would
+            let hop = try #require(try await RelayHop.query(on: app.db).filter(\.$advisory.$id == advisory.id).filter(\.$stage == "ceptoar").first())
+            try await app.db.transaction { db in try await Relay(database: db).fanOut(hop) }
+            // check
+            #expect(before == 1_393)
+            #expect(try await Delivery.query(on: app.db).count() == before)
+            #expect(try await Job.query(on: app.db).count() == jobs)
+        }
+    }
+
+    @Test func heldHopsWaitForReviewNotesAndTighterMarkings() async throws {
+        try await withCeptoar(demo: true) { app in
+            let nisc = try await APIClient.demo(app, "nisc@demo.ceptoar.example")
+            let advisory = try nisc.decode(AdvisoryDTO.self, try await nisc.send(.POST, "/api/v1/advisories", json: AdvisoryInput.sample(tlp: "GREEN", severity: "medium", targets: [("ceptoar", "banks"), ("ceptoar", "local-government")])))
+            #expect(try await Delivery.query(on: app.db).count() == 0)
+            // FSA reviews its hop and forwards with a note; banks' secretariat tightens to AMBER.
+            let fsa = try await APIClient.demo(app, "fsa@demo.ceptoar.example")
+            let queue = try fsa.decode([HopDTO].self, try await fsa.send(.GET, "/api/v1/hops"))
+            #expect(queue.count == 1)
+            let mic = try await APIClient.demo(app, "mic@demo.ceptoar.example")
+            #expect(try await mic.send(.POST, "/api/v1/hops/\(queue[0].id)/forward").status == .forbidden)
+            #expect(try await fsa.send(.POST, "/api/v1/hops/\(queue[0].id)/forward", json: ["note": "金融分野では特にインターネットバンキングに注意"]).status == .ok)
+            #expect(try await fsa.send(.POST, "/api/v1/hops/\(queue[0].id)/forward").status == .conflict)
+            let secretariat = try await APIClient.demo(app, "banks-secretariat@demo.ceptoar.example")
+            let banksHop = try secretariat.decode([HopDTO].self, try await secretariat.send(.GET, "/api/v1/hops"))[0]
+            let widen = try await secretariat.send(.POST, "/api/v1/hops/\(banksHop.id)/forward", json: ["tlp": "CLEAR"])
+            #expect(widen.status == .unprocessableEntity)
+            #expect(widen.body.string.contains("never widen"))
+            #expect(try await secretariat.send(.POST, "/api/v1/hops/\(banksHop.id)/forward", json: ["tlp": "AMBER"]).status == .ok)
+            #expect(try await Delivery.query(on: app.db).count() == 1_738)
+            // MIC withholds, with a reason; nothing reaches local government.
+            let micHop = try mic.decode([HopDTO].self, try await mic.send(.GET, "/api/v1/hops"))[0]
+            #expect(try await mic.send(.POST, "/api/v1/hops/\(micHop.id)/withhold", json: ["reason": ""]).status == .unprocessableEntity)
+            #expect(try await mic.send(.POST, "/api/v1/hops/\(micHop.id)/withhold", json: ["reason": "自治体向けには別途通知済み"]).status == .ok)
+            #expect(try await Delivery.query(on: app.db).count() == 1_738)
+            // The member sees the note.
+            let bank = try await APIClient.demo(app, "bank@demo.ceptoar.example")
+            let read = try bank.decode(AdvisoryDTO.self, try await bank.send(.GET, "/api/v1/advisories/\(advisory.id)"))
+            #expect(read.notes == ["金融分野では特にインターネットバンキングに注意"])
+            let timeline = try nisc.decode(TimelineDTO.self, try await nisc.send(.GET, "/api/v1/advisories/\(advisory.id)/timeline"))
+            #expect(timeline.hops.contains { $0.status == "withheld" && $0.withheldReason == "自治体向けには別途通知済み" })
+        }
+    }
+
+    @Test func redGoesOnlyToNamedOrganisations() async throws {
+        try await withCeptoar(demo: true) { app in
+            let nisc = try await APIClient.demo(app, "nisc@demo.ceptoar.example")
+            let notNamed = try await nisc.send(.POST, "/api/v1/advisories", json: AdvisoryInput.sample(tlp: "RED", targets: [("ceptoar", "banks")]))
+            #expect(notNamed.status == .unprocessableEntity)
+            let advisory = try nisc.decode(AdvisoryDTO.self, try await nisc.send(.POST, "/api/v1/advisories", json: AdvisoryInput.sample(tlp: "RED", targets: [("organisation", "demo-banks-0001")])))
+            #expect(try await Delivery.query(on: app.db).count() == 1)
+            let bank = try await APIClient.demo(app, "bank@demo.ceptoar.example")
+            #expect(try await bank.send(.GET, "/api/v1/advisories/\(advisory.id)").status == .ok)
+            for other in ["banks-secretariat@demo.ceptoar.example", "fsa@demo.ceptoar.example", "pending@demo.ceptoar.example"] {
+                let client = try await APIClient.demo(app, other)
+                #expect(try await client.send(.GET, "/api/v1/advisories/\(advisory.id)").status == .forbidden, "\(other)")
+            }
+            #expect(try await app.testing().sendRequest(.GET, "/api/v1/advisories/\(advisory.id)").status == .unauthorized)
+        }
+    }
+
+    @Test func secretariatsPublishToTheirOwnMembersOnly() async throws {
+        try await withCeptoar(demo: true) { app in
+            let secretariat = try await APIClient.demo(app, "banks-secretariat@demo.ceptoar.example")
+            let own = try await secretariat.send(.POST, "/api/v1/advisories", json: AdvisoryInput.sample(tlp: "GREEN", severity: "low", targets: [("ceptoar", "banks")]))
+            #expect(own.status == .created)
+            #expect(try await Delivery.query(on: app.db).count() == 1_738)
+            let foreign = try await secretariat.send(.POST, "/api/v1/advisories", json: AdvisoryInput.sample(targets: [("ceptoar", "water")]))
+            #expect(foreign.status == .unprocessableEntity)
+            let member = try await APIClient.demo(app, "bank@demo.ceptoar.example")
+            #expect(try await member.send(.POST, "/api/v1/advisories", json: AdvisoryInput.sample(targets: [("ceptoar", "banks")])).status == .forbidden)
+            #expect(try await Advisory.query(on: app.db).count() == 1)
+        }
+    }
+
+    @Test func badInputChangesNothing() async throws {
+        try await withCeptoar(demo: true) { app in
+            let nisc = try await APIClient.demo(app, "nisc@demo.ceptoar.example")
+            var cases: [(AdvisoryInput, HTTPStatus)] = []
+            var unknownTLP = AdvisoryInput.sample(targets: [("sector", "finance")]); unknownTLP.tlp = "WHITE"; cases.append((unknownTLP, .unprocessableEntity))
+            var emptyTitle = AdvisoryInput.sample(targets: [("sector", "finance")]); emptyTitle.titleJa = "  "; cases.append((emptyTitle, .unprocessableEntity))
+            var oversize = AdvisoryInput.sample(targets: [("sector", "finance")]); oversize.bodyJa = String(repeating: "あ", count: 40_000); cases.append((oversize, .payloadTooLarge))
+            cases.append((AdvisoryInput.sample(targets: [("sector", "space")]), .unprocessableEntity))
+            cases.append((AdvisoryInput.sample(targets: [("sector", "finance"), ("organisation", "nobody")]), .unprocessableEntity))
+            cases.append((AdvisoryInput.sample(targets: []), .unprocessableEntity))
+            var badReference = AdvisoryInput.sample(targets: [("sector", "finance")]); badReference.references = ["javascript:alert(1)"]; cases.append((badReference, .unprocessableEntity))
+            for (input, status) in cases {
+                let response = try await nisc.send(.POST, "/api/v1/advisories", json: input)
+                #expect(response.status == status, "\(input.titleJa.prefix(10)) \(input.tlp) \(input.targets.map(\.key))")
+                #expect(response.headers.contentType?.description.hasPrefix("application/problem+json") == true)
+            }
+            #expect(try await Advisory.query(on: app.db).count() == 0)
+            #expect(try await RelayHop.query(on: app.db).count() == 0)
+            #expect(try await AuditRecord.query(on: app.db).count() == 0)
+        }
+    }
+
+    @Test func correctionsFormAChainAndWithdrawalIsSeen() async throws {
+        try await withCeptoar(demo: true) { app in
+            let nisc = try await APIClient.demo(app, "nisc@demo.ceptoar.example")
+            let first = try nisc.decode(AdvisoryDTO.self, try await nisc.send(.POST, "/api/v1/advisories", json: AdvisoryInput.sample(targets: [("ceptoar", "water")])))
+            var correction = AdvisoryInput.sample(targets: [("ceptoar", "water")])
+            correction.supersedes = first.id
+            correction.titleJa = "【訂正】VPN装置の脆弱性を悪用する攻撃について"
+            let second = try nisc.decode(AdvisoryDTO.self, try await nisc.send(.POST, "/api/v1/advisories", json: correction))
+            #expect(second.seriesID == first.id && second.version == 2 && second.supersedes == first.id)
+            #expect(try await nisc.send(.POST, "/api/v1/advisories/\(first.id)/withdraw", json: ["reason": "訂正版を発出"]).status == .ok)
+            let water = try await APIClient.demo(app, "water@demo.ceptoar.example")
+            let inbox = try water.decode(InboxDTO.self, try await water.send(.GET, "/api/v1/inbox"))
+            #expect(inbox.items.count == 2)
+            #expect(inbox.items.first { $0.advisoryID == first.id }?.withdrawn == true)
+            let secretariat = try await APIClient.demo(app, "banks-secretariat@demo.ceptoar.example")
+            #expect(try await secretariat.send(.POST, "/api/v1/advisories/\(second.id)/withdraw", json: ["reason": "x"]).status == .forbidden)
+        }
+    }
+}

@@ -1,0 +1,45 @@
+import Foundation
+import Testing
+import VaporTesting
+
+@testable import CeptoarApp
+
+/// A signed-in API client: a token made for a demo account, JSON in and out.
+struct APIClient {
+    let app: Application
+    let token: String
+
+    static func demo(_ app: Application, _ email: String) async throws -> APIClient {
+        let (_, secret) = try await app.accounts(on: app.db).createToken(for: email, name: "test", days: nil)
+        return APIClient(app: app, token: secret)
+    }
+
+    func send(_ method: HTTPMethod, _ path: String, json: (any Encodable)? = nil) async throws -> TestingHTTPResponse {
+        var headers: HTTPHeaders = ["Accept": "application/json", "Accept-Language": "en"]
+        headers.bearerAuthorization = BearerAuthorization(token: self.token)
+        var body: ByteBuffer?
+        if let json {
+            headers.contentType = .json
+            let encoder = JSONEncoder()
+            encoder.dateEncodingStrategy = .iso8601
+            body = ByteBuffer(data: try encoder.encode(json))
+        }
+        return try await self.app.testing().sendRequest(method, path, headers: headers, body: body)
+    }
+
+    func decode<T: Decodable>(_ type: T.Type, _ response: TestingHTTPResponse) throws -> T {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return try decoder.decode(type, from: Data(buffer: response.body))
+    }
+}
+
+extension AdvisoryInput {
+    static func sample(tlp: String = "AMBER", severity: String = "high", targets: [(String, String)]) -> AdvisoryInput {
+        AdvisoryInput(
+            titleJa: "【注意喚起】VPN装置の脆弱性を悪用する攻撃について", titleEn: "Attacks exploiting a VPN appliance vulnerability",
+            bodyJa: "修正プログラムを速やかに適用してください。", bodyEn: "Apply the fix promptly.", severity: severity,
+            category: "vulnerability", tlp: tlp, targets: targets.map { Target(kind: $0.0, key: $0.1) },
+            references: ["CVE-2024-3400", "https://www.nisc.go.jp/"], expiresAt: nil, supersedes: nil)
+    }
+}
