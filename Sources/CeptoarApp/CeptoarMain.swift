@@ -22,6 +22,7 @@ public enum CeptoarMain {
             if command == "serve" || command.hasPrefix("--") {
                 // Serving always runs pending migrations: a node never answers on an old schema.
                 try await app.autoMigrate()
+                app.lifecycle.use(JobWorkerLifecycle())
                 if options.demo {
                     let report = try await SeedCommand.seed(app, seed: try SeedDocument.bundled(), demo: true)
                     app.logger.notice("\(report)")

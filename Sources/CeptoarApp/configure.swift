@@ -24,6 +24,7 @@ public func configure(_ app: Application, configuration: AppConfiguration, optio
     for migration in Migrations.all { app.migrations.add(migration) }
 
     app.installMapCache()
+    app.broadcaster = Broadcaster()
     app.passwords.use(.bcrypt(cost: configuration.bcryptCost))
     app.sessions.use(.fluent)
     app.sessions.configuration.cookieName = "ceptoar_session"

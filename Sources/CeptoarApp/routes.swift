@@ -10,4 +10,5 @@ func routes(_ app: Application) throws {
     try api.register(collection: AdvisoryAPIController())
     let pages = app.grouped(CSRFMiddleware())
     try pages.register(collection: WebController(accounts: { req in req.application.accounts(on: req.db) }))
+    try pages.register(collection: RelayWebController())
 }

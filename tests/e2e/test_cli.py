@@ -146,3 +146,34 @@ def test_json_logs_are_one_object_per_line(db_path):
     for line in lines:
         record = json.loads(line)
         assert {"time", "level", "label", "message"} <= record.keys()
+
+
+def test_audit_verify_finds_a_hand_edit(server, tmp_path):
+    """Publish through the API of the running demo server, then check and tamper with its log."""
+    import sqlite3
+    import requests
+    code, out, err = run("token", "create", "--database", server["database"], "--email", "nisc@demo.ceptoar.example")
+    assert code == 0, err
+    token = out.decode().strip()
+    advisory = {
+        "titleJa": "【注意喚起】監査ログ確認用", "bodyJa": "本文", "severity": "high", "category": "threat",
+        "tlp": "AMBER", "targets": [{"kind": "ceptoar", "key": "water"}],
+    }
+    response = requests.post(server["base"] + "/api/v1/advisories", json=advisory,
+                             headers={"Authorization": "Bearer " + token})
+    assert response.status_code == 201, response.text
+    code, out, err = run("audit", "verify", "--database", server["database"])
+    assert code == 0, err
+    assert b"audit chain intact" in out
+
+    copy = tmp_path / "tampered.sqlite"
+    source = sqlite3.connect(server["database"])
+    target = sqlite3.connect(copy)
+    source.backup(target)
+    source.close()
+    target.execute("UPDATE audit_log SET actor = 'someone-else' WHERE sequence = 1")
+    target.commit()
+    target.close()
+    code, _, err = run("audit", "verify", "--database", str(copy))
+    assert code != 0
+    assert "broken at sequence 1" in err
