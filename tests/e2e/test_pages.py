@@ -120,3 +120,54 @@ def test_ceptoar_page_from_the_map(server, browser, shot):
     assert len(browser.find_elements(By.CSS_SELECTOR, "[data-testid=group]")) == 5
     assert "平成20年度" in browser.find_element(By.CSS_SELECTOR, "[data-testid=overview] h2").text
     shot("ceptoar-t-ceptoar-ja")
+
+
+def test_relay_scenario_in_the_browser(server, browser, shot):
+    """NISC publishes AMBER to finance and local government; a bank's open inbox lights up
+    live; the bank acknowledges; a water utility cannot open it; NISC sees the timeline."""
+    import time
+    from conftest import run
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    code, out, err = run("token", "create", "--database", server["database"], "--email", "nisc@demo.ceptoar.example")
+    assert code == 0, err
+    token = out.decode().strip()
+
+    sign_in(browser, server["base"], "bank@demo.ceptoar.example", DEMO_PASSWORD)
+    browser.get(server["base"] + "/inbox")
+    before = browser.find_element(By.CSS_SELECTOR, "[data-testid=inbox-total]").text
+    time.sleep(0.5)  # let the page's EventSource connect
+    advisory = {
+        "titleJa": "【注意喚起】VPN装置の脆弱性を悪用する攻撃について", "titleEn": "Attacks on a VPN appliance",
+        "bodyJa": "修正プログラムを速やかに適用してください。", "severity": "critical", "category": "vulnerability",
+        "tlp": "AMBER", "targets": [{"kind": "sector", "key": "finance"}, {"kind": "sector", "key": "government"}],
+        "references": ["CVE-2024-3400"],
+    }
+    response = requests.post(server["base"] + "/api/v1/advisories", json=advisory, headers={"Authorization": "Bearer " + token})
+    assert response.status_code == 201, response.text
+    advisory_id = response.json()["id"]
+    WebDriverWait(browser, 10).until(
+        lambda d: d.find_element(By.CSS_SELECTOR, "[data-testid=live-banner]").is_displayed())
+    shot("inbox-live-ja")
+    browser.get(server["base"] + "/inbox")
+    assert browser.find_element(By.CSS_SELECTOR, "[data-testid=inbox-total]").text != before
+    browser.find_element(By.LINK_TEXT, advisory["titleJa"]).click()
+    assert browser.find_element(By.CSS_SELECTOR, "[data-testid=advisory-title]").text == advisory["titleJa"]
+    browser.find_element(By.NAME, "comment").send_keys("適用済み")
+    browser.find_element(By.CSS_SELECTOR, "[data-testid=ack-form] button").click()
+    assert browser.find_element(By.CSS_SELECTOR, "[data-testid=acknowledged]")
+    shot("advisory-acknowledged-ja")
+
+    sign_in(browser, server["base"], "water@demo.ceptoar.example", DEMO_PASSWORD)
+    browser.get(server["base"] + f"/advisories/{advisory_id}")
+    assert "403" in browser.find_element(By.TAG_NAME, "h1").text
+
+    sign_in(browser, server["base"], "nisc@demo.ceptoar.example", DEMO_PASSWORD)
+    browser.get(server["base"] + f"/advisories/{advisory_id}/timeline")
+    rows = browser.find_elements(By.CSS_SELECTOR, "[data-testid=hop-row]")
+    assert len(rows) == 7  # FSA, MIC, four finance CEPTOARs, local government
+    assert "受領確認 1" in browser.find_element(By.CSS_SELECTOR, "[data-testid=totals]").text
+    shot("timeline-ja")
+    browser.get(server["base"] + f"/advisories/{advisory_id}/timeline?lang=en")
+    assert "acknowledged 1" in browser.find_element(By.CSS_SELECTOR, "[data-testid=totals]").text
+    shot("timeline-en")
