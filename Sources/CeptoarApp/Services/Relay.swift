@@ -7,6 +7,36 @@ import SQLKit
 /// forwarding at once or waiting for review by policy, members reached by one set-based insert.
 struct Relay {
     let database: any Database
+    /// What one publish or review has already read, so a relay of twenty hops does not read the
+    /// registry twenty times. A new `Relay` (one per transaction) starts empty.
+    private let memo = Memo()
+
+    init(database: any Database) {
+        self.database = database
+    }
+
+    private final class Memo: @unchecked Sendable {
+        var advisories: [UUID: Advisory] = [:]
+        var audiences: [UUID: [UUID: Audience]] = [:]
+        var versions: [CeptoarVersion]?
+        var sectorVersions: [SectorVersion]?
+        var policies: [UUID: RelayPolicy]?
+    }
+
+    /// CEPTOAR versions in force today, with their CEPTOAR and sector.
+    private func currentVersions() async throws -> [CeptoarVersion] {
+        if let versions = self.memo.versions { return versions }
+        let versions = try await MapQuery.validOn(CeptoarVersion.query(on: self.database), .today).with(\.$ceptoar).with(\.$sector).all()
+        self.memo.versions = versions
+        return versions
+    }
+
+    private func currentSectorVersions() async throws -> [SectorVersion] {
+        if let versions = self.memo.sectorVersions { return versions }
+        let versions = try await MapQuery.validOn(SectorVersion.query(on: self.database), .today).all()
+        self.memo.sectorVersions = versions
+        return versions
+    }
 
     /// Who a CEPTOAR hop delivers to: all members, or only some sub-groups or organisations.
     struct Audience: Equatable {
@@ -50,6 +80,7 @@ struct Relay {
             advisory.expiresAt = input.expiresAt
             try await relay.chain(advisory, supersedes: input.supersedes, organisation: try organisation.requireID())
             try await advisory.create(on: db)
+            relay.memo.advisories[advisory.id!] = advisory
             for (kind, key) in checked.targets {
                 try await AdvisoryTarget(advisoryID: advisory.id!, kind: kind, key: key).create(on: db)
             }
@@ -95,9 +126,10 @@ struct Relay {
 
     /// The CEPTOARs an advisory reaches, each with who inside it.
     func audience(of advisory: Advisory) async throws -> [UUID: Audience] {
+        if let known = self.memo.audiences[try advisory.requireID()] { return known }
         let today = Day.today
         let targets = try await AdvisoryTarget.query(on: self.database).filter(\.$advisory.$id == advisory.requireID()).all()
-        let versions = try await MapQuery.validOn(CeptoarVersion.query(on: self.database), today).with(\.$ceptoar).with(\.$sector).all()
+        let versions = try await self.currentVersions()
         var result: [UUID: Audience] = [:]
         func add(_ ceptoar: UUID, _ part: Audience) { result[ceptoar, default: Audience()].merge(part) }
         for target in targets {
@@ -128,15 +160,15 @@ struct Relay {
                 throw missing
             }
         }
+        self.memo.audiences[try advisory.requireID()] = result
         return result
     }
 
     // MARK: hops
 
     private func startAtMinistries(_ advisory: Advisory, audience: [UUID: Audience]) async throws {
-        let today = Day.today
-        let versions = try await MapQuery.validOn(CeptoarVersion.query(on: self.database), today).filter(\.$ceptoar.$id ~~ Array(audience.keys)).all()
-        let sectorVersions = try await MapQuery.validOn(SectorVersion.query(on: self.database), today).all()
+        let versions = try await self.currentVersions().filter { audience.keys.contains($0.$ceptoar.id) }
+        let sectorVersions = try await self.currentSectorVersions()
         var ministries: Set<UUID> = []
         for version in versions {
             guard let sector = sectorVersions.first(where: { $0.$sector.id == version.$sector.id }) else { continue }
@@ -167,8 +199,13 @@ struct Relay {
     }
 
     func policy(of organisation: UUID) async throws -> RelayPolicy {
-        let setting = try await RelayPolicySetting.query(on: self.database).filter(\.$organisation.$id == organisation).first()
-        return setting.flatMap { Severity(rawValue: $0.autoForwardFrom) }.map { RelayPolicy(autoForwardFrom: $0) } ?? .default
+        if self.memo.policies == nil {
+            let settings = try await RelayPolicySetting.query(on: self.database).all()
+            self.memo.policies = Dictionary(settings.compactMap { setting in
+                Severity(rawValue: setting.autoForwardFrom).map { (setting.$organisation.id, RelayPolicy(autoForwardFrom: $0)) }
+            }, uniquingKeysWith: { first, _ in first })
+        }
+        return self.memo.policies?[organisation] ?? .default
     }
 
     /// Forwards a hop: a ministry hop opens the hops of its CEPTOARs; a CEPTOAR hop reaches members.
@@ -185,13 +222,18 @@ struct Relay {
         try await AuditLog.append(
             on: self.database, actor: actor?.email ?? "system:auto-forward", action: "forward", subject: "hop:\(hop.id!)",
             detail: ["advisory": hop.$advisory.id.uuidString, "stage": hop.stage, "tlp": tlp.rawValue])
-        let advisory = try await hop.$advisory.get(on: self.database)
+        let advisory: Advisory
+        if let known = self.memo.advisories[hop.$advisory.id] {
+            advisory = known
+        } else {
+            advisory = try await hop.$advisory.get(on: self.database)
+            self.memo.advisories[hop.$advisory.id] = advisory
+        }
         switch hop.hopStage {
         case .ministry:
             let audience = try await self.audience(of: advisory)
-            let today = Day.today
-            let versions = try await MapQuery.validOn(CeptoarVersion.query(on: self.database), today).filter(\.$ceptoar.$id ~~ Array(audience.keys)).all()
-            let sectors = try await MapQuery.validOn(SectorVersion.query(on: self.database), today).filter(\.$ministry.$id == hop.$organisation.id).all()
+            let versions = try await self.currentVersions().filter { audience.keys.contains($0.$ceptoar.id) }
+            let sectors = try await self.currentSectorVersions().filter { $0.$ministry.id == hop.$organisation.id }
             let mine = Set(sectors.map { $0.$sector.id })
             for version in versions.sorted(by: { $0.position < $1.position }) where mine.contains(version.$sector.id) {
                 guard let holder = version.$secretariatOrganisation.id else { continue }
