@@ -3,6 +3,7 @@ import Fluent
 import FluentPostgresDriver
 import FluentSQLiteDriver
 import Prometheus
+import SQLKit
 import Vapor
 
 /// Builds the application: database, migrations, sessions, middleware, routes, commands.
@@ -22,6 +23,11 @@ public func configure(_ app: Application, configuration: AppConfiguration, optio
         app.databases.use(try .postgres(url: url, sqlLogLevel: .debug), as: .psql)
     }
     for migration in Migrations.all { app.migrations.add(migration) }
+    if case .sqlite = configuration.database {
+        // Write-ahead logging: readers never wait for the writer, and a commit fsyncs the log
+        // only — still fully durable. The mode is stored in the database file.
+        try await (app.db as! any SQLDatabase).raw("PRAGMA journal_mode=WAL").run()
+    }
 
     app.installMapCache()
     app.broadcaster = Broadcaster()

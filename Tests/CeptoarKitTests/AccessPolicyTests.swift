@@ -103,6 +103,15 @@ struct AuditChainTests {
         return entries
     }
 
+    @Test(arguments: [0.0, 1_764_172_501.123, 951_782_400.5, -1.0, 4_102_444_799.999])
+    func timestampsMatchFoundationsISOFormat(seconds: Double) {
+        let date = Date(timeIntervalSince1970: seconds)
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        #expect(AuditChain.timestamp(date) == formatter.string(from: date))
+    }
+
     @Test func anIntactChainVerifies() {
         #expect(AuditChain.verify(Self.chain(50)) == nil)
         #expect(AuditChain.verify([AuditEntry]()) == nil)

@@ -6,28 +6,47 @@ import SQLKit
 /// The append-only audit log: every publish, forward, withhold, read, acknowledgement, export,
 /// approval and rule change, chained by SHA-256 (see `AuditChain`).
 enum AuditLog {
+    /// An entry waiting to be appended.
+    struct Pending: Sendable {
+        var actor: String
+        var action: String
+        var subject: String
+        var detail: [String: String]
+    }
+
     /// Appends one entry. Call inside the transaction of the action it records, so the action
-    /// and its entry commit together. On PostgreSQL a transaction-scoped advisory lock makes
-    /// concurrent appenders take turns; SQLite has one writer at a time anyway.
+    /// and its entry commit together.
     static func append(on db: any Database, actor: String, action: String, subject: String, detail: [String: String] = [:]) async throws {
+        try await self.append(on: db, [Pending(actor: actor, action: action, subject: subject, detail: detail)])
+    }
+
+    /// Appends entries in order with one read of the chain's head and one insert. On
+    /// PostgreSQL a transaction-scoped advisory lock makes concurrent appenders take turns;
+    /// SQLite has one writer at a time anyway.
+    static func append(on db: any Database, _ pending: [Pending]) async throws {
+        guard !pending.isEmpty else { return }
         let sql = db as! any SQLDatabase
         if sql.dialect.name == "postgresql" {
             try await sql.raw("SELECT pg_advisory_xact_lock(7151)").run()
         }
         let last = try await AuditRecord.query(on: db).sort(\.$id, .descending).first()
-        let detailText = String(decoding: try JSONEncoder.sorted.encode(detail), as: UTF8.self)
-        let entry = AuditChain.next(
-            after: last.map { ($0.id ?? 0, $0.hash) }, at: Date(), actor: actor, action: action, subject: subject, detail: detailText)
-        let record = AuditRecord()
-        record.id = entry.sequence
-        record.at = entry.at
-        record.actor = entry.actor
-        record.action = entry.action
-        record.subject = entry.subject
-        record.detail = entry.detail
-        record.previousHash = entry.previousHash
-        record.hash = entry.hash
-        try await record.create(on: db)
+        var previous = last.map { ($0.id ?? 0, $0.hash) }
+        var rows: [[any SQLExpression]] = []
+        let now = Date()
+        for item in pending {
+            let detail = String(decoding: try JSONEncoder.sorted.encode(item.detail), as: UTF8.self)
+            let entry = AuditChain.next(after: previous, at: now, actor: item.actor, action: item.action, subject: item.subject, detail: detail)
+            previous = (entry.sequence, entry.hash)
+            rows.append([
+                SQLBind(entry.sequence), SQLBind(entry.at), SQLBind(entry.actor), SQLBind(entry.action), SQLBind(entry.subject),
+                SQLBind(entry.detail), SQLBind(entry.previousHash), SQLBind(entry.hash),
+            ])
+        }
+        for chunk in rows.chunked(500) {
+            var insert = sql.insert(into: AuditRecord.schema).columns("sequence", "at", "actor", "action", "subject", "detail", "previous_hash", "hash")
+            for row in chunk { insert = insert.values(row) }
+            try await insert.run()
+        }
     }
 
     /// Appends in a transaction of its own, for actions that change nothing else (a read).

@@ -21,6 +21,17 @@ struct Relay {
         var versions: [CeptoarVersion]?
         var sectorVersions: [SectorVersion]?
         var policies: [UUID: RelayPolicy]?
+        var audit: [AuditLog.Pending] = []
+    }
+
+    /// Audit entries of this transaction, appended together by `flushAudit`.
+    private func audit(_ actor: String, _ action: String, _ subject: String, _ detail: [String: String] = [:]) {
+        self.memo.audit.append(AuditLog.Pending(actor: actor, action: action, subject: subject, detail: detail))
+    }
+
+    private func flushAudit() async throws {
+        try await AuditLog.append(on: self.database, self.memo.audit)
+        self.memo.audit = []
     }
 
     /// CEPTOAR versions in force today, with their CEPTOAR and sector.
@@ -81,17 +92,13 @@ struct Relay {
             try await relay.chain(advisory, supersedes: input.supersedes, organisation: try organisation.requireID())
             try await advisory.create(on: db)
             relay.memo.advisories[advisory.id!] = advisory
-            for (kind, key) in checked.targets {
-                try await AdvisoryTarget(advisoryID: advisory.id!, kind: kind, key: key).create(on: db)
-            }
+            try await checked.targets.map { AdvisoryTarget(advisoryID: advisory.id!, kind: $0.0, key: $0.1) }.create(on: db)
             let audience = try await relay.audience(of: advisory)
             if !isNISC, let outside = audience.keys.first(where: { !ownCeptoars.contains($0) }) {
                 _ = outside
                 throw UserError(status: .unprocessableEntity, ja: "事務局は自セプターの構成員にのみ発信できます", en: "a secretariat may publish to its own CEPTOAR's members only")
             }
-            try await AuditLog.append(
-                on: db, actor: user.email, action: "publish", subject: "advisory:\(advisory.id!)",
-                detail: ["tlp": advisory.tlp, "severity": advisory.severity, "version": String(advisory.version)])
+            relay.audit(user.email, "publish", "advisory:\(advisory.id!)", ["tlp": advisory.tlp, "severity": advisory.severity, "version": String(advisory.version)])
             if checked.tlp == .red {
                 try await relay.direct(advisory, audience: audience, holder: try organisation.requireID())
             } else if isNISC {
@@ -101,6 +108,7 @@ struct Relay {
                     try await relay.openCeptoarHop(advisory, ceptoar: ceptoar, holder: try organisation.requireID(), parent: nil, audience: part, tlp: checked.tlp, forceForward: true)
                 }
             }
+            try await relay.flushAudit()
             return advisory
         }
     }
@@ -189,12 +197,13 @@ struct Relay {
     /// A hop arrives: forwarded at once when its holder's policy says so, held otherwise.
     private func arrive(_ hop: RelayHop, severity: Severity) async throws {
         hop.receivedAt = Date()
-        hop.status = RelayHop.Status.held.rawValue
-        hop.automatic = false
-        try await hop.create(on: self.database)
         let policy = try await self.policy(of: hop.$organisation.id)
         if policy.forwardsAtOnce(severity) {
-            try await self.complete(hop, actor: nil, note: nil, tlp: TLP(rawValue: hop.tlp) ?? .red)
+            try await self.complete(hop, actor: nil, note: nil, tlp: TLP(rawValue: hop.tlp) ?? .red, isNew: true)
+        } else {
+            hop.status = RelayHop.Status.held.rawValue
+            hop.automatic = false
+            try await hop.create(on: self.database)
         }
     }
 
@@ -209,7 +218,8 @@ struct Relay {
     }
 
     /// Forwards a hop: a ministry hop opens the hops of its CEPTOARs; a CEPTOAR hop reaches members.
-    private func complete(_ hop: RelayHop, actor: User?, note: String?, tlp: TLP) async throws {
+    /// A hop forwarded the moment it arrives is written once, already forwarded.
+    private func complete(_ hop: RelayHop, actor: User?, note: String?, tlp: TLP, isNew: Bool = false) async throws {
         let now = Date()
         hop.status = RelayHop.Status.forwarded.rawValue
         hop.forwardedAt = now
@@ -218,10 +228,13 @@ struct Relay {
         hop.$actor.id = try actor?.requireID()
         hop.note = note
         hop.tlp = tlp.rawValue
-        try await hop.save(on: self.database)
-        try await AuditLog.append(
-            on: self.database, actor: actor?.email ?? "system:auto-forward", action: "forward", subject: "hop:\(hop.id!)",
-            detail: ["advisory": hop.$advisory.id.uuidString, "stage": hop.stage, "tlp": tlp.rawValue])
+        if isNew {
+            hop.id = UUID()
+            try await hop.create(on: self.database)
+        } else {
+            try await hop.save(on: self.database)
+        }
+        self.audit(actor?.email ?? "system:auto-forward", "forward", "hop:\(hop.id!)", ["advisory": hop.$advisory.id.uuidString, "stage": hop.stage, "tlp": tlp.rawValue])
         let advisory: Advisory
         if let known = self.memo.advisories[hop.$advisory.id] {
             advisory = known
@@ -256,10 +269,7 @@ struct Relay {
         hop.audienceOrganisations = audience.all ? "" : audience.organisations.map(\.uuidString).sorted().joined(separator: ",")
         if forceForward {
             hop.receivedAt = Date()
-            hop.status = RelayHop.Status.held.rawValue
-            hop.automatic = true
-            try await hop.create(on: self.database)
-            try await self.complete(hop, actor: nil, note: nil, tlp: tlp)
+            try await self.complete(hop, actor: nil, note: nil, tlp: tlp, isNew: true)
         } else {
             try await self.arrive(hop, severity: advisory.severityLevel)
         }
@@ -275,10 +285,7 @@ struct Relay {
         let named = audience.values.reduce(into: Set<UUID>()) { $0.formUnion($1.organisations) }
         hop.audienceOrganisations = named.map(\.uuidString).sorted().joined(separator: ",")
         hop.receivedAt = Date()
-        hop.status = RelayHop.Status.held.rawValue
-        hop.automatic = true
-        try await hop.create(on: self.database)
-        try await self.complete(hop, actor: nil, note: nil, tlp: .red)
+        try await self.complete(hop, actor: nil, note: nil, tlp: .red, isNew: true)
     }
 
     // MARK: reaching members
@@ -315,7 +322,7 @@ struct Relay {
             }
             try await sql.raw("""
                 INSERT INTO deliveries (advisory_id, organisation_id, hop_id, delivered_at)
-                SELECT DISTINCT \(bind: advisory), m.organisation_id, \(bind: hopID), \(bind: now) FROM memberships m
+                SELECT \(bind: advisory), m.organisation_id, \(bind: hopID), \(bind: now) FROM memberships m
                 WHERE m.ceptoar_id = \(bind: ceptoar) AND m.role = 'member'
                 AND m.valid_from <= \(bind: today) AND (m.valid_to IS NULL OR m.valid_to > \(bind: today))
                 \(filters.joined(separator: " "))
@@ -350,6 +357,7 @@ struct Relay {
             }
             let trimmed = note?.trimmingCharacters(in: .whitespacesAndNewlines)
             try await relay.complete(hop, actor: user, note: trimmed?.isEmpty == false ? trimmed : nil, tlp: to)
+            try await relay.flushAudit()
             return hop
         }
     }
