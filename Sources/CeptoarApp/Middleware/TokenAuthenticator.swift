@@ -11,8 +11,11 @@ struct TokenAuthenticator: AsyncBearerAuthenticator {
         }
         if let expires = token.expiresAt, expires < Date() { return }
         guard token.user.active else { return }
-        token.lastUsedAt = Date()
-        try await token.save(on: request.db)
+        // Record use at most once a minute: a write per request would serialise every API call.
+        if token.lastUsedAt.map({ Date().timeIntervalSince($0) > 60 }) ?? true {
+            token.lastUsedAt = Date()
+            try await token.save(on: request.db)
+        }
         request.auth.login(token.user)
     }
 }

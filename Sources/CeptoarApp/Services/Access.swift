@@ -1,6 +1,7 @@
 import CeptoarKit
 import Fluent
 import Foundation
+import SQLKit
 
 /// Builds the access policy's inputs from the database: who is asking (`Viewer`) and what an
 /// advisory is (`Item`). The decision itself is `AccessPolicy`'s alone.
@@ -8,31 +9,82 @@ struct Access {
     let database: any Database
 
     /// The viewer's organisation and, for each CEPTOAR it belongs to, whether it accepted the
-    /// current version of that CEPTOAR's handling rules.
+    /// current version of that CEPTOAR's handling rules. Three queries whatever the memberships.
     func viewer(_ user: User?) async throws -> AccessPolicy.Viewer {
         guard let user else { return .anonymous }
         let organisation = user.$organisation.id
         let memberships = try await MapQuery.validOn(Membership.query(on: self.database), .today)
             .filter(\.$organisation.$id == organisation).filter(\.$role == Membership.Role.member.rawValue).all()
+        guard !memberships.isEmpty else { return AccessPolicy.Viewer(organisation: organisation.uuidString) }
+        let ceptoars = memberships.map { $0.$ceptoar.id }
+        let rules = try await HandlingRules.query(on: self.database).filter(\.$ceptoar.$id ~~ ceptoars)
+            .filter(\.$effectiveFrom <= Day.today.iso).all()
+        let current = Dictionary(grouping: rules, by: { $0.$ceptoar.id }).compactMapValues { $0.max { $0.version < $1.version } }
+        let acceptances = try await RulesAcceptance.query(on: self.database).filter(\.$organisation.$id == organisation)
+            .filter(\.$rules.$id ~~ current.values.compactMap(\.id)).all()
+        let acceptedRules = Set(acceptances.map { $0.$rules.id })
         var accepted: [String: Bool] = [:]
-        for membership in memberships {
-            let ceptoar = membership.$ceptoar.id
-            guard let rules = try await HandlingRulesBook(database: self.database).current(for: ceptoar) else {
-                // A CEPTOAR without rules binds no one: nothing to accept.
-                continue
-            }
-            let acceptance = try await RulesAcceptance.query(on: self.database)
-                .filter(\.$organisation.$id == organisation).filter(\.$rules.$id == rules.requireID()).first()
-            accepted[ceptoar.uuidString] = acceptance != nil
+        for ceptoar in ceptoars {
+            // A CEPTOAR without rules binds no one: nothing to accept.
+            guard let rules = current[ceptoar], let id = rules.id else { continue }
+            accepted[ceptoar.uuidString] = acceptedRules.contains(id)
         }
         return AccessPolicy.Viewer(organisation: organisation.uuidString, memberships: accepted)
+    }
+
+    /// Items for many advisories at once, for a viewer whose organisation received them all
+    /// (an inbox page): one query for the hops, one for RED advisories' named organisations.
+    func items(_ advisories: [Advisory], deliveredTo viewer: AccessPolicy.Viewer) async throws -> [UUID: AccessPolicy.Item] {
+        let ids = advisories.compactMap(\.id)
+        guard !ids.isEmpty else { return [:] }
+        // Only the five columns the policy needs, read without building models: an inbox page
+        // touches a few hundred hops and this is its hot path.
+        let rows = try await (self.database as! any SQLDatabase).raw("""
+            SELECT advisory_id, organisation_id, ceptoar_id, stage, status FROM relay_hops WHERE advisory_id IN (\(binds: ids))
+            """).all()
+        let hops = try rows.map { row in
+            HopFacts(
+                advisory: try row.decode(column: "advisory_id", as: UUID.self), organisation: try row.decode(column: "organisation_id", as: UUID.self),
+                ceptoar: try row.decode(column: "ceptoar_id", as: UUID?.self), stage: RelayHop.Stage(rawValue: try row.decode(column: "stage", as: String.self)) ?? .ceptoar,
+                status: RelayHop.Status(rawValue: try row.decode(column: "status", as: String.self)) ?? .held)
+        }
+        let hopsByAdvisory = Dictionary(grouping: hops, by: \.advisory)
+        let red = advisories.filter { $0.marking == .red }.compactMap(\.id)
+        var namedByAdvisory: [UUID: Set<String>] = [:]
+        if !red.isEmpty {
+            let targets = try await AdvisoryTarget.query(on: self.database).filter(\.$advisory.$id ~~ red).filter(\.$kind == "organisation").all()
+            let organisations = try await Organisation.query(on: self.database).filter(\.$key ~~ targets.map(\.targetKey)).all()
+            let idByKey = Dictionary(organisations.compactMap { o in o.key.map { ($0, o.id!.uuidString) } }, uniquingKeysWith: { a, _ in a })
+            for target in targets { if let id = idByKey[target.targetKey] { namedByAdvisory[target.$advisory.id, default: []].insert(id) } }
+        }
+        var result: [UUID: AccessPolicy.Item] = [:]
+        for advisory in advisories {
+            guard let id = advisory.id else { continue }
+            result[id] = Self.item(advisory, hops: hopsByAdvisory[id] ?? [], recipients: [viewer.organisation], named: namedByAdvisory[id] ?? [])
+        }
+        return result
+    }
+
+    /// What the policy needs to know of a hop.
+    struct HopFacts {
+        var advisory: UUID
+        var organisation: UUID
+        var ceptoar: UUID?
+        var stage: RelayHop.Stage
+        var status: RelayHop.Status
+    }
+
+    static func item(_ advisory: Advisory, hops: [HopFacts], recipients: Set<String>, named: Set<String>) -> AccessPolicy.Item {
+        let audience = hops.filter { $0.stage == .ceptoar && $0.status == .forwarded }.compactMap { $0.ceptoar?.uuidString }
+        return AccessPolicy.Item(
+            tlp: advisory.marking, originator: advisory.$originator.id.uuidString, audience: Set(audience),
+            relay: Set(hops.filter { $0.stage != .direct }.map { $0.organisation.uuidString }), recipients: recipients, named: named)
     }
 
     /// The advisory as the policy sees it, for one viewer (only its own delivery matters).
     func item(_ advisory: Advisory, for viewer: AccessPolicy.Viewer) async throws -> AccessPolicy.Item {
         let id = try advisory.requireID()
         let hops = try await RelayHop.query(on: self.database).filter(\.$advisory.$id == id).all()
-        let audience = hops.filter { $0.hopStage == .ceptoar && $0.hopStatus == .forwarded }.compactMap { $0.$ceptoar.id?.uuidString }
         var recipients: Set<String> = []
         if let organisation = UUID(uuidString: viewer.organisation),
             try await Delivery.query(on: self.database).filter(\.$advisory.$id == id).filter(\.$organisation.$id == organisation).first() != nil
@@ -44,9 +96,8 @@ struct Access {
             let keys = try await AdvisoryTarget.query(on: self.database).filter(\.$advisory.$id == id).filter(\.$kind == "organisation").all().map(\.targetKey)
             named = Set(try await Organisation.query(on: self.database).filter(\.$key ~~ keys).all().compactMap { $0.id?.uuidString })
         }
-        return AccessPolicy.Item(
-            tlp: advisory.marking, originator: advisory.$originator.id.uuidString, audience: Set(audience),
-            relay: Set(hops.filter { $0.hopStage != .direct }.map { $0.$organisation.id.uuidString }), recipients: recipients, named: named)
+        let facts = hops.map { HopFacts(advisory: id, organisation: $0.$organisation.id, ceptoar: $0.$ceptoar.id, stage: $0.hopStage, status: $0.hopStatus) }
+        return Self.item(advisory, hops: facts, recipients: recipients, named: named)
     }
 
     /// Decides, and throws the denial as a 403 in the reader's language.

@@ -22,30 +22,39 @@ struct Inbox {
         }
         let access = Access(database: self.database)
         let viewer = try await access.viewer(user)
+        let needle = (query ?? "").trimmingCharacters(in: .whitespaces).lowercased()
+        if needle.isEmpty {
+            // The usual case: count and page in SQL, decide access for the page only.
+            let total = try await builder.count()
+            let rows = try await builder.sort(\.$deliveredAt, .descending).sort(\.$id, .descending)
+                .range(((page - 1) * per)..<(page * per)).all()
+            let items = try await self.items(rows, viewer: viewer, access: access)
+            return InboxDTO(items: items.map(\.dto), total: total, page: page, per: per)
+        }
         // Searching reads titles and bodies, so it only ever matches items the viewer may open:
         // a search must not reveal what the list would redact.
-        let needle = (query ?? "").trimmingCharacters(in: .whitespaces).lowercased()
-        let total = try await builder.count()
-        let rows = try await builder.sort(\.$deliveredAt, .descending).all()
-        var items: [InboxItemDTO] = []
-        for delivery in rows {
-            let advisory = try delivery.joined(Advisory.self)
-            let decision = AccessPolicy.read(viewer, try await access.item(advisory, for: viewer))
-            if !needle.isEmpty {
-                guard decision.isAllowed else { continue }
-                let haystack = [advisory.titleJa, advisory.titleEn ?? "", advisory.bodyJa, advisory.bodyEn ?? ""].joined(separator: "\n").lowercased()
-                guard haystack.contains(needle) else { continue }
-            }
+        let rows = try await builder.sort(\.$deliveredAt, .descending).sort(\.$id, .descending).all()
+        let matched = try await self.items(rows, viewer: viewer, access: access).filter { item in
+            guard item.dto.redacted == false else { return false }
+            let a = item.advisory
+            return [a.titleJa, a.titleEn ?? "", a.bodyJa, a.bodyEn ?? ""].joined(separator: "\n").lowercased().contains(needle)
+        }
+        let pageItems = matched.dropFirst((page - 1) * per).prefix(per).map(\.dto)
+        return InboxDTO(items: Array(pageItems), total: matched.count, page: page, per: per)
+    }
+
+    private func items(_ rows: [Delivery], viewer: AccessPolicy.Viewer, access: Access) async throws -> [(advisory: Advisory, dto: InboxItemDTO)] {
+        let advisories = try rows.map { try $0.joined(Advisory.self) }
+        let policyItems = try await access.items(advisories, deliveredTo: viewer)
+        return zip(rows, advisories).map { delivery, advisory in
+            let decision = policyItems[advisory.id!].map { AccessPolicy.read(viewer, $0) } ?? .deny(.notARecipient)
             var reason: String?
             if case .deny(let denial) = decision { reason = denial.rawValue }
-            items.append(InboxItemDTO(
+            return (advisory, InboxItemDTO(
                 advisoryID: advisory.id!, tlp: advisory.tlp, severity: decision.isAllowed ? advisory.severity : nil,
                 title: decision.isAllowed ? advisory.title : nil, deliveredAt: delivery.deliveredAt, readAt: delivery.readAt,
                 acknowledgedAt: delivery.acknowledgedAt, withdrawn: advisory.withdrawnAt != nil, redacted: !decision.isAllowed, reason: reason))
         }
-        let matched = needle.isEmpty ? total : items.count
-        let pageItems = Array(items.dropFirst((page - 1) * per).prefix(per))
-        return InboxDTO(items: pageItems, total: matched, page: page, per: per)
     }
 
     /// Opens an advisory: the policy decides; the first open by the organisation is its read

@@ -6,9 +6,7 @@ import Vapor
 enum RelayViews {
     static func time(_ date: Date?, _ language: Language) -> String {
         guard let date else { return "—" }
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "Asia/Tokyo")!
-        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
+        let c = Day.japaneseCalendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
         let day = Day(year: c.year!, month: c.month!, day: c.day!)!
         let clock = String(format: "%02d:%02d:%02d", c.hour!, c.minute!, c.second!)
         let era = EraDate(day: day, precision: .day)

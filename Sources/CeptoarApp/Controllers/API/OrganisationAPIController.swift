@@ -41,11 +41,16 @@ struct OrganisationAPIController: RouteCollection {
 extension DirectoryPageResult: Content {}
 
 extension Day {
-    /// Today in Japan, the day the registry's "current" means.
-    static var today: Day {
+    /// Japan's calendar, made once: building a time zone reads the zone database.
+    static let japaneseCalendar: Calendar = {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "Asia/Tokyo")!
-        let parts = calendar.dateComponents([.year, .month, .day], from: Date())
+        return calendar
+    }()
+
+    /// Today in Japan, the day the registry's "current" means.
+    static var today: Day {
+        let parts = self.japaneseCalendar.dateComponents([.year, .month, .day], from: Date())
         return Day(year: parts.year!, month: parts.month!, day: parts.day!)!
     }
 }
