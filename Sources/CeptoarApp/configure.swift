@@ -72,6 +72,7 @@ enum Migrations {
         CreateRegistryRevision(),
         CreateRelay(),
         CreateHandlingRules(),
+        CreateProvisionRequest(),
         SessionRecord.migration,
     ]
 }

@@ -19,6 +19,53 @@ struct AdvisoryAPIController: RouteCollection {
         v1.get("ceptoars", ":key", "rules", use: self.rules)
         v1.post("ceptoars", ":key", "rules", use: self.publishRules)
         v1.post("ceptoars", ":key", "rules", "accept", use: self.acceptRules)
+        v1.post("advisories", ":id", "provision-requests", use: self.requestProvision)
+        v1.get("provision-requests", use: self.provisionRequests)
+        v1.post("provision-requests", ":id", "decision", use: self.decideProvision)
+        v1.put("relay-policy", use: self.setRelayPolicy)
+    }
+
+    @Sendable func requestProvision(req: Request) async throws -> Response {
+        let user = try req.requireUser()
+        let request = try await Provision(database: req.db).request(try req.content.decode(Provision.RequestInput.self), advisory: try Self.id(req), by: user)
+        return try await Provision.dto(request).encodeResponse(status: .created, for: req)
+    }
+
+    @Sendable func provisionRequests(req: Request) async throws -> [Provision.DTO] {
+        try await Provision(database: req.db).list(for: try req.requireUser())
+    }
+
+    @Sendable func decideProvision(req: Request) async throws -> Provision.DTO {
+        let user = try req.requireUser()
+        return Provision.dto(try await Provision(database: req.db).decide(try Self.id(req), try req.content.decode(Provision.Decision.self), by: user))
+    }
+
+    struct RelayPolicyInput: Content {
+        /// Advisories at or above this severity are forwarded at once by this organisation's hops.
+        var autoForwardFrom: String
+    }
+
+    /// A ministry or secretariat sets how its hops treat arriving advisories.
+    @Sendable func setRelayPolicy(req: Request) async throws -> RelayPolicyInput {
+        let user = try req.requireUser()
+        guard user.has(.ministryLiaison) || user.has(.ceptoarSecretariat) else {
+            throw UserError.forbidden(ja: "転送方針を設定できるのは所管省庁と事務局です", en: "only ministry liaisons and secretariats set a relay policy")
+        }
+        let input = try req.content.decode(RelayPolicyInput.self)
+        guard Severity(rawValue: input.autoForwardFrom) != nil else {
+            throw UserError(status: .unprocessableEntity, ja: "不明な重要度です: \(input.autoForwardFrom)", en: "unknown severity '\(input.autoForwardFrom)'")
+        }
+        try await req.db.transaction { db in
+            let setting = try await RelayPolicySetting.query(on: db).filter(\.$organisation.$id == user.$organisation.id).first() ?? {
+                let created = RelayPolicySetting()
+                created.$organisation.id = user.$organisation.id
+                return created
+            }()
+            setting.autoForwardFrom = input.autoForwardFrom
+            try await setting.save(on: db)
+            try await AuditLog.append(on: db, actor: user.email, action: "relay_policy", subject: "organisation:\(user.$organisation.id)", detail: ["autoForwardFrom": input.autoForwardFrom])
+        }
+        return input
     }
 
     @Sendable func publish(req: Request) async throws -> Response {
