@@ -73,6 +73,7 @@ enum Migrations {
         CreateRelay(),
         CreateHandlingRules(),
         CreateProvisionRequest(),
+        CreateAdvisoryAttachment(),
         SessionRecord.migration,
     ]
 }

@@ -52,3 +52,44 @@ struct ProvisionTests {
         }
     }
 }
+
+@Suite("Attachments")
+struct AttachmentTests {
+    @Test func storedWithTheirHashAndReadOnlyAsTheAdvisoryAllows() async throws {
+        try await withCeptoar(demo: true) { app in
+            let nisc = try await APIClient.demo(app, "nisc@demo.ceptoar.example")
+            let advisory = try nisc.decode(AdvisoryDTO.self, try await nisc.send(.POST, "/api/v1/advisories", json: AdvisoryInput.sample(targets: [("ceptoar", "banks")])))
+            let text = "indicator,type\n203.0.113.7,ip\n"
+            let content = Data(text.utf8)
+            func upload(_ client: APIClient, _ name: String, _ data: Data) async throws -> TestingHTTPResponse {
+                var headers: HTTPHeaders = ["Accept-Language": "en"]
+                headers.bearerAuthorization = BearerAuthorization(token: client.token)
+                headers.contentType = HTTPMediaType(type: "text", subType: "csv")
+                return try await app.testing().sendRequest(.POST, "/api/v1/advisories/\(advisory.id)/attachments?filename=\(name)", headers: headers, body: ByteBuffer(data: data))
+            }
+            let created = try await upload(nisc, "iocs.csv", content)
+            #expect(created.status == .created)
+            let dto = try nisc.decode(AttachmentAPIController.DTO.self, created)
+            // The stored hash is the SHA-256 of exactly the uploaded bytes (APIToken.hash is SHA-256 hex of UTF-8).
+            #expect(dto.sha256 == APIToken.hash(text))
+            #expect(dto.size == content.count)
+            // Mistakes: no name, a path, an empty body, too large, not the originator.
+            #expect(try await upload(nisc, "", content).status == .unprocessableEntity)
+            #expect(try await upload(nisc, "..%2Fetc%2Fpasswd", content).status == .unprocessableEntity)
+            #expect(try await upload(nisc, "empty.txt", Data()).status == .unprocessableEntity)
+            #expect(try await upload(nisc, "big.bin", Data(count: AttachmentAPIController.maxBytes + 1)).status == .payloadTooLarge)
+            let bank = try await APIClient.demo(app, "bank@demo.ceptoar.example")
+            #expect(try await upload(bank, "x.txt", content).status == .forbidden)
+            // A recipient downloads exactly what was stored; a water member cannot.
+            let download = try await bank.send(.GET, "/api/v1/attachments/\(dto.id)")
+            #expect(download.status == .ok)
+            #expect(Data(buffer: download.body) == content)
+            #expect(try bank.decode([AttachmentAPIController.DTO].self, try await bank.send(.GET, "/api/v1/advisories/\(advisory.id)/attachments")).count == 1)
+            let water = try await APIClient.demo(app, "water@demo.ceptoar.example")
+            #expect(try await water.send(.GET, "/api/v1/attachments/\(dto.id)").status == .forbidden)
+            let stored = try await AdvisoryAttachment.query(on: app.db).count()
+            #expect(stored == 1)
+        }
+    }
+}
+
