@@ -80,16 +80,11 @@ struct BenchRelayCommand: AnyAsyncCommand {
             let organisationRows = organisations, membershipRows = memberships
             try await db.transaction { db in
                 let sql = db as! any SQLDatabase
-                for chunk in organisationRows.chunked(2_000) {
-                    var insert = sql.insert(into: Organisation.schema).columns("id", "key", "kind", "name_ja", "search_text", "valid_from", "synthetic")
-                    for row in chunk { insert = insert.values(row) }
-                    try await insert.run()
-                }
-                for chunk in membershipRows.chunked(2_000) {
-                    var insert = sql.insert(into: Membership.schema).columns("id", "organisation_id", "ceptoar_id", "role", "valid_from")
-                    for row in chunk { insert = insert.values(row) }
-                    try await insert.run()
-                }
+                try await sql.insertRows(
+                    into: Organisation.schema, columns: ["id", "key", "kind", "name_ja", "search_text", "valid_from", "synthetic"], organisationRows,
+                    chunk: 2_000)
+                try await sql.insertRows(
+                    into: Membership.schema, columns: ["id", "organisation_id", "ceptoar_id", "role", "valid_from"], membershipRows, chunk: 2_000)
             }
         }
     }
@@ -108,11 +103,9 @@ struct BenchRelayCommand: AnyAsyncCommand {
         let userRows = rows
         try await db.transaction { db in
             let sql = db as! any SQLDatabase
-            for chunk in userRows.chunked(2_000) {
-                var insert = sql.insert(into: User.schema).columns("id", "organisation_id", "email", "display_name", "password_hash", "roles", "active")
-                for row in chunk { insert = insert.values(row) }
-                try await insert.run()
-            }
+            try await sql.insertRows(
+                into: User.schema, columns: ["id", "organisation_id", "email", "display_name", "password_hash", "roles", "active"], userRows,
+                chunk: 2_000)
         }
     }
 }

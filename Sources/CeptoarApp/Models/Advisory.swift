@@ -35,6 +35,15 @@ final class Advisory: Model, @unchecked Sendable {
     init() {}
 
     var marking: TLP { TLP(rawValue: self.tlp) ?? .red }
+
+    /// The advisory, or a 404 in the reader's language.
+    static func require(_ id: UUID, on database: any Database) async throws -> Advisory {
+        guard let advisory = try await Advisory.find(id, on: database) else {
+            throw UserError.notFound(ja: "注意喚起が見つかりません", en: "no such advisory")
+        }
+        return advisory
+    }
+
     var severityLevel: Severity { Severity(rawValue: self.severity) ?? .medium }
     var title: LocalizedText { LocalizedText(ja: self.titleJa, en: self.titleEn) }
 }

@@ -42,11 +42,8 @@ enum AuditLog {
                 SQLBind(entry.detail), SQLBind(entry.previousHash), SQLBind(entry.hash),
             ])
         }
-        for chunk in rows.chunked(500) {
-            var insert = sql.insert(into: AuditRecord.schema).columns("sequence", "at", "actor", "action", "subject", "detail", "previous_hash", "hash")
-            for row in chunk { insert = insert.values(row) }
-            try await insert.run()
-        }
+        try await sql.insertRows(
+            into: AuditRecord.schema, columns: ["sequence", "at", "actor", "action", "subject", "detail", "previous_hash", "hash"], rows)
     }
 
     /// Appends in a transaction of its own, for actions that change nothing else (a read).

@@ -81,18 +81,11 @@ struct DemoNation {
                     ])
                 }
                 // Set-based inserts in chunks that stay under SQLite's bound-parameter limit.
-                for chunk in organisationRows.chunked(500) {
-                    var insert = sql.insert(into: Organisation.schema)
-                        .columns("id", "key", "kind", "name_ja", "name_en", "search_text", "valid_from", "synthetic")
-                    for row in chunk { insert = insert.values(row) }
-                    try await insert.run()
-                }
-                for chunk in membershipRows.chunked(500) {
-                    var insert = sql.insert(into: Membership.schema)
-                        .columns("id", "organisation_id", "ceptoar_id", "group_id", "role", "valid_from")
-                    for row in chunk { insert = insert.values(row) }
-                    try await insert.run()
-                }
+                try await sql.insertRows(
+                    into: Organisation.schema, columns: ["id", "key", "kind", "name_ja", "name_en", "search_text", "valid_from", "synthetic"],
+                    organisationRows)
+                try await sql.insertRows(
+                    into: Membership.schema, columns: ["id", "organisation_id", "ceptoar_id", "group_id", "role", "valid_from"], membershipRows)
                 created += organisationRows.count
             }
             // Every synthetic member accepts its CEPTOAR's current rules, but one, so the demo
@@ -106,11 +99,7 @@ struct DemoNation {
                 guard let current = currentRules[membership.$ceptoar.id] else { continue }
                 acceptanceRows.append([SQLBind(UUID()), SQLBind(membership.$organisation.id), SQLBind(try current.requireID()), SQLBind(now)])
             }
-            for chunk in acceptanceRows.chunked(500) {
-                var insert = sql.insert(into: RulesAcceptance.schema).columns("id", "organisation_id", "rules_id", "accepted_at")
-                for row in chunk { insert = insert.values(row) }
-                try await insert.run()
-            }
+            try await sql.insertRows(into: RulesAcceptance.schema, columns: ["id", "organisation_id", "rules_id", "accepted_at"], acceptanceRows)
             for demo in Self.users {
                 guard let organisation = try await Organisation.query(on: db).filter(\.$key == demo.organisationKey).first() else {
                     throw Abort(.internalServerError, reason: "demo organisation \(demo.organisationKey) is missing")

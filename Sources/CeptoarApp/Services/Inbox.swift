@@ -60,9 +60,7 @@ struct Inbox {
     /// Opens an advisory: the policy decides; the first open by the organisation is its read
     /// receipt; every open is audited.
     func open(_ id: UUID, by user: User?) async throws -> AdvisoryDTO {
-        guard let advisory = try await Advisory.find(id, on: self.database) else {
-            throw UserError.notFound(ja: "注意喚起が見つかりません", en: "no such advisory")
-        }
+        let advisory = try await Advisory.require(id, on: self.database)
         try await Access(database: self.database).requireRead(advisory, by: user)
         try await self.database.transaction { db in
             if let user,
@@ -82,9 +80,7 @@ struct Inbox {
 
     /// 受領確認: once per organisation; a second time is a conflict and changes nothing.
     func acknowledge(_ id: UUID, by user: User, comment: String?) async throws -> Delivery {
-        guard let advisory = try await Advisory.find(id, on: self.database) else {
-            throw UserError.notFound(ja: "注意喚起が見つかりません", en: "no such advisory")
-        }
+        let advisory = try await Advisory.require(id, on: self.database)
         try await Access(database: self.database).requireRead(advisory, by: user)
         if let comment, comment.count > 2_000 {
             throw UserError(status: .unprocessableEntity, ja: "コメントは2000文字以内にしてください", en: "the comment is longer than 2,000 characters")
@@ -112,9 +108,7 @@ struct Inbox {
 
     /// The originator's timeline (NISC coordinators see every timeline).
     func timeline(_ id: UUID, for user: User) async throws -> TimelineDTO {
-        guard let advisory = try await Advisory.find(id, on: self.database) else {
-            throw UserError.notFound(ja: "注意喚起が見つかりません", en: "no such advisory")
-        }
+        let advisory = try await Advisory.require(id, on: self.database)
         guard advisory.$originator.id == user.$organisation.id || user.has(.niscCoordinator) else {
             throw UserError.forbidden(ja: "中継状況を見られるのは発信元です", en: "only the originator sees the relay timeline")
         }
@@ -136,9 +130,7 @@ struct Inbox {
 
     /// Withdrawal by the originator: recipients see it marked withdrawn, with the reason.
     func withdraw(_ id: UUID, by user: User, reason: String) async throws -> Advisory {
-        guard let advisory = try await Advisory.find(id, on: self.database) else {
-            throw UserError.notFound(ja: "注意喚起が見つかりません", en: "no such advisory")
-        }
+        let advisory = try await Advisory.require(id, on: self.database)
         guard advisory.$originator.id == user.$organisation.id, user.has(.niscCoordinator) || user.has(.ceptoarSecretariat) else {
             throw UserError.forbidden(ja: "取り下げできるのは発信元です", en: "only the originator may withdraw an advisory")
         }

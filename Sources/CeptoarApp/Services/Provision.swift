@@ -33,9 +33,7 @@ struct Provision {
     }
 
     func request(_ input: RequestInput, advisory id: UUID, by user: User) async throws -> ProvisionRequest {
-        guard let advisory = try await Advisory.find(id, on: self.database) else {
-            throw UserError.notFound(ja: "注意喚起が見つかりません", en: "no such advisory")
-        }
+        let advisory = try await Advisory.require(id, on: self.database)
         // Only those who may read it may ask to pass it on.
         try await Access(database: self.database).requireRead(advisory, by: user)
         let recipient = input.recipient.trimmingCharacters(in: .whitespacesAndNewlines)

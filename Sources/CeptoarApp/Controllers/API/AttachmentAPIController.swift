@@ -27,9 +27,7 @@ struct AttachmentAPIController: RouteCollection {
     @Sendable func upload(req: Request) async throws -> Response {
         let user = try req.requireUser()
         let id = try AdvisoryAPIController.id(req)
-        guard let advisory = try await Advisory.find(id, on: req.db) else {
-            throw UserError.notFound(ja: "注意喚起が見つかりません", en: "no such advisory")
-        }
+        let advisory = try await Advisory.require(id, on: req.db)
         guard advisory.$originator.id == user.$organisation.id, user.has(.niscCoordinator) || user.has(.ceptoarSecretariat) else {
             throw UserError.forbidden(ja: "添付できるのは発信元です", en: "only the originator may attach files")
         }
@@ -60,9 +58,7 @@ struct AttachmentAPIController: RouteCollection {
 
     @Sendable func list(req: Request) async throws -> [DTO] {
         let id = try AdvisoryAPIController.id(req)
-        guard let advisory = try await Advisory.find(id, on: req.db) else {
-            throw UserError.notFound(ja: "注意喚起が見つかりません", en: "no such advisory")
-        }
+        let advisory = try await Advisory.require(id, on: req.db)
         try await Access(database: req.db).requireRead(advisory, by: req.auth.get(User.self))
         let rows = try await AdvisoryAttachment.query(on: req.db).filter(\.$advisory.$id == id)
             .field(\.$id).field(\.$filename).field(\.$contentType).field(\.$size).field(\.$sha256).field(\.$advisory.$id).all()
