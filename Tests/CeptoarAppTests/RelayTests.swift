@@ -185,3 +185,39 @@ struct RelayTests {
         }
     }
 }
+
+@Suite("Concurrent writers")
+struct ConcurrencyTests {
+    /// After an alert, members acknowledge at once. On SQLite every connection of the pool
+    /// writes; none of these may fail for another's lock.
+    @Test func manyMembersAcknowledgeAtOnce() async throws {
+        try await withCeptoar(demo: true) { app in
+            let nisc = try await APIClient.demo(app, "nisc@demo.ceptoar.example")
+            let advisory = try nisc.decode(AdvisoryDTO.self, try await nisc.send(.POST, "/api/v1/advisories", json: AdvisoryInput.sample(targets: [("ceptoar", "water")])))
+            let accounts = app.accounts(on: app.db)
+            var clients: [APIClient] = []
+            for n in 1...40 {
+                let key = "demo-water-" + String(repeating: "0", count: 4 - String(n + 10).count) + String(n + 10)
+                _ = try await accounts.createUser(email: "w\(n)@water.example", displayName: "w\(n)", organisationKey: key, roles: ["member"], password: "a-long-password")
+                clients.append(try await APIClient.demo(app, "w\(n)@water.example"))
+            }
+            // act: every member reads and acknowledges concurrently
+            let statuses = try await withThrowingTaskGroup(of: [UInt].self) { group in
+                for client in clients {
+                    group.addTask {
+                        let read = try await client.send(.GET, "/api/v1/advisories/\(advisory.id)")
+                        let ack = try await client.send(.POST, "/api/v1/advisories/\(advisory.id)/acknowledge", json: ["comment": "ok"])
+                        return [read.status.code, ack.status.code]
+                    }
+                }
+                var all: [UInt] = []
+                for try await pair in group { all += pair }
+                return all
+            }
+            // check
+            #expect(statuses.allSatisfy { $0 == 200 }, "\(statuses.filter { $0 != 200 })")
+            #expect(try await Delivery.query(on: app.db).filter(\.$acknowledgedAt != nil).count() == 40)
+            #expect(try await AuditLog.verify(on: app.db).break == nil)
+        }
+    }
+}

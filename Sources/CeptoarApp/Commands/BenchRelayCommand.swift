@@ -78,7 +78,7 @@ struct BenchRelayCommand: AnyAsyncCommand {
                 memberships.append([SQLBind(UUID()), SQLBind(id), SQLBind(version.$ceptoar.id), SQLBind("member"), SQLBind(version.validFrom)])
             }
             let organisationRows = organisations, membershipRows = memberships
-            try await db.transaction { db in
+            try await db.atomically { db in
                 let sql = db as! any SQLDatabase
                 try await sql.insertRows(
                     into: Organisation.schema, columns: ["id", "key", "kind", "name_ja", "search_text", "valid_from", "synthetic"], organisationRows,
@@ -101,7 +101,7 @@ struct BenchRelayCommand: AnyAsyncCommand {
             }
         }
         let userRows = rows
-        try await db.transaction { db in
+        try await db.atomically { db in
             let sql = db as! any SQLDatabase
             try await sql.insertRows(
                 into: User.schema, columns: ["id", "organisation_id", "email", "display_name", "password_hash", "roles", "active"], userRows,

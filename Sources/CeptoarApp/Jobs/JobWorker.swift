@@ -13,7 +13,7 @@ struct JobWorker {
     /// Processes up to `limit` due jobs; returns how many.
     @discardableResult
     func drainOnce(limit: Int = 500) async throws -> Int {
-        let claimed: [(job: Int, delivery: Int?)] = try await self.database.transaction { db in
+        let claimed: [(job: Int, delivery: Int?)] = try await self.database.atomically { db in
             let sql = db as! any SQLDatabase
             let lock: SQLQueryString = sql.dialect.name == "postgresql" ? " FOR UPDATE SKIP LOCKED" : ""
             let rows = try await sql.raw("""

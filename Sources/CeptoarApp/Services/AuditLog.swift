@@ -48,7 +48,7 @@ enum AuditLog {
 
     /// Appends in a transaction of its own, for actions that change nothing else (a read).
     static func record(on db: any Database, actor: String, action: String, subject: String, detail: [String: String] = [:]) async throws {
-        try await db.transaction { db in
+        try await db.atomically { db in
             try await self.append(on: db, actor: actor, action: action, subject: subject, detail: detail)
         }
     }

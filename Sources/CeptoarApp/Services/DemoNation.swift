@@ -53,7 +53,7 @@ struct DemoNation {
         let hash = try await self.passwords.hash(Self.password)
         let versions = try await CeptoarVersion.query(on: self.database).filter(\.$validTo == nil).with(\.$ceptoar).sort(\.$position).all()
         let groups = try await CeptoarGroup.query(on: self.database).filter(\.$kind == GroupKind.subgroup.rawValue).sort(\.$code).all()
-        return try await self.database.transaction { db in
+        return try await self.database.atomically { db in
             var created = 0
             let sql = db as! any SQLDatabase
             for version in versions {

@@ -62,7 +62,7 @@ struct Inbox {
     func open(_ id: UUID, by user: User?) async throws -> AdvisoryDTO {
         let advisory = try await Advisory.require(id, on: self.database)
         try await Access(database: self.database).requireRead(advisory, by: user)
-        try await self.database.transaction { db in
+        try await self.database.atomically { db in
             if let user,
                 let delivery = try await Delivery.query(on: db).filter(\.$advisory.$id == id).filter(\.$organisation.$id == user.$organisation.id).first(),
                 delivery.readAt == nil
@@ -85,7 +85,7 @@ struct Inbox {
         if let comment, comment.count > 2_000 {
             throw UserError(status: .unprocessableEntity, ja: "コメントは2000文字以内にしてください", en: "the comment is longer than 2,000 characters")
         }
-        return try await self.database.transaction { db in
+        return try await self.database.atomically { db in
             guard let delivery = try await Delivery.query(on: db).filter(\.$advisory.$id == id).filter(\.$organisation.$id == user.$organisation.id).first() else {
                 throw UserError(status: .conflict, ja: "この注意喚起はあなたの組織に配信されていません", en: "this advisory was not delivered to your organisation")
             }
@@ -137,7 +137,7 @@ struct Inbox {
         let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !reason.isEmpty else { throw UserError(status: .unprocessableEntity, ja: "取り下げ理由を入力してください", en: "give a reason for the withdrawal") }
         guard advisory.withdrawnAt == nil else { throw UserError(status: .conflict, ja: "既に取り下げ済みです", en: "already withdrawn") }
-        try await self.database.transaction { db in
+        try await self.database.atomically { db in
             advisory.withdrawnAt = Date()
             advisory.withdrawnReason = reason
             try await advisory.save(on: db)

@@ -44,7 +44,7 @@ struct Provision {
         guard advisory.marking != .clear else {
             throw UserError(status: .unprocessableEntity, ja: "TLP:CLEAR の情報は申請なしで提供できます", en: "TLP:CLEAR information needs no request; it may be shared freely")
         }
-        return try await self.database.transaction { db in
+        return try await self.database.atomically { db in
             let request = ProvisionRequest()
             request.$advisory.id = id
             request.$requesterOrganisation.id = user.$organisation.id
@@ -77,7 +77,7 @@ struct Provision {
         if !decision.approve, reason.isEmpty {
             throw UserError(status: .unprocessableEntity, ja: "不承認の理由を入力してください", en: "a refusal needs a reason")
         }
-        return try await self.database.transaction { db in
+        return try await self.database.atomically { db in
             request.status = (decision.approve ? ProvisionRequest.Status.approved : .refused).rawValue
             request.scope = decision.approve ? scope : nil
             request.reason = reason.isEmpty ? nil : reason

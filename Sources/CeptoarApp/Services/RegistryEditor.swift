@@ -13,7 +13,7 @@ struct RegistryEditor {
 
     /// All changes, in order, in one transaction: either all apply or none.
     func apply(_ set: RegistryChangeSet) async throws -> Int {
-        try await self.database.transaction { db in
+        try await self.database.atomically { db in
             for (index, change) in set.changes.enumerated() {
                 do {
                     try await Self.apply(change, on: db)

@@ -18,7 +18,7 @@ struct RegistrySeeder {
 
     func load(_ seed: SeedDocument) async throws -> Outcome {
         if try await self.isSeeded() { return .alreadySeeded }
-        try await self.database.transaction { db in
+        try await self.database.atomically { db in
             try await Self.insert(seed, on: db)
             try await RegistryRevision.bump(on: db)
         }

@@ -74,7 +74,7 @@ struct Relay {
                 ja: "注意喚起を発信できるのは NISC コーディネータとセプター事務局です",
                 en: "only NISC coordinators and CEPTOAR secretariats may publish advisories")
         }
-        return try await self.database.transaction { db in
+        return try await self.database.atomically { db in
             let relay = Relay(database: db)
             let advisory = Advisory()
             advisory.id = UUID()
@@ -341,7 +341,7 @@ struct Relay {
 
     /// A reviewer at a held hop forwards it, optionally with a sector note and a tighter marking.
     func forward(hopID: UUID, by user: User, note: String?, tlp requested: String?) async throws -> RelayHop {
-        try await self.database.transaction { db in
+        try await self.database.atomically { db in
             let relay = Relay(database: db)
             let hop = try await relay.heldHop(hopID, for: user)
             let from = TLP(rawValue: hop.tlp) ?? .red
@@ -368,7 +368,7 @@ struct Relay {
         guard !reason.isEmpty else {
             throw UserError(status: .unprocessableEntity, ja: "差し止めの理由を入力してください", en: "give a reason for withholding")
         }
-        return try await self.database.transaction { db in
+        return try await self.database.atomically { db in
             let relay = Relay(database: db)
             let hop = try await relay.heldHop(hopID, for: user)
             hop.status = RelayHop.Status.withheld.rawValue

@@ -40,7 +40,7 @@ struct RulesService {
         guard Day(iso: effective) != nil else {
             throw UserError(status: .unprocessableEntity, ja: "適用開始日が正しくありません: \(effective)", en: "effectiveFrom is not a valid date: \(effective)")
         }
-        return try await self.database.transaction { db in
+        return try await self.database.atomically { db in
             let latest = try await HandlingRules.query(on: db).filter(\.$ceptoar.$id == ceptoar.requireID()).max(\.$version) ?? 0
             let rules = HandlingRules()
             rules.$ceptoar.id = try ceptoar.requireID()
@@ -69,7 +69,7 @@ struct RulesService {
         guard let rules = try await HandlingRulesBook(database: self.database).current(for: ceptoar.requireID()) else {
             throw UserError.notFound(ja: "このセプターには情報取扱いルールが登録されていません", en: "this CEPTOAR has no handling rules yet")
         }
-        try await self.database.transaction { db in
+        try await self.database.atomically { db in
             let existing = try await RulesAcceptance.query(on: db).filter(\.$organisation.$id == user.$organisation.id).filter(\.$rules.$id == rules.requireID()).first()
             guard existing == nil else { return }
             let acceptance = RulesAcceptance()

@@ -55,7 +55,7 @@ struct AdvisoryAPIController: RouteCollection {
         guard Severity(rawValue: input.autoForwardFrom) != nil else {
             throw UserError(status: .unprocessableEntity, ja: "不明な重要度です: \(input.autoForwardFrom)", en: "unknown severity '\(input.autoForwardFrom)'")
         }
-        try await req.db.transaction { db in
+        try await req.db.atomically { db in
             let setting = try await RelayPolicySetting.query(on: db).filter(\.$organisation.$id == user.$organisation.id).first() ?? {
                 let created = RelayPolicySetting()
                 created.$organisation.id = user.$organisation.id

@@ -49,7 +49,7 @@ struct AttachmentAPIController: RouteCollection {
         attachment.size = data.count
         attachment.sha256 = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
         attachment.data = data
-        try await req.db.transaction { db in
+        try await req.db.atomically { db in
             try await attachment.create(on: db)
             try await AuditLog.append(on: db, actor: user.email, action: "attach", subject: "advisory:\(id)", detail: ["sha256": attachment.sha256, "filename": filename])
         }
