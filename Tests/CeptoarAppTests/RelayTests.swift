@@ -182,6 +182,16 @@ struct RelayTests {
             #expect(inbox.items.first { $0.advisoryID == first.id }?.withdrawn == true)
             let secretariat = try await APIClient.demo(app, "banks-secretariat@demo.ceptoar.example")
             #expect(try await secretariat.send(.POST, "/api/v1/advisories/\(second.id)/withdraw", json: ["reason": "x"]).status == .forbidden)
+            // A past expiry cannot be given; an advisory whose expiry passes shows as expired.
+            var stale = AdvisoryInput.sample(targets: [("ceptoar", "water")])
+            stale.expiresAt = Date().addingTimeInterval(-60)
+            #expect(try await nisc.send(.POST, "/api/v1/advisories", json: stale).status == .unprocessableEntity)
+            let stored = try #require(try await Advisory.find(second.id, on: app.db))
+            stored.expiresAt = Date().addingTimeInterval(-1)
+            try await stored.save(on: app.db)
+            let after = try water.decode(InboxDTO.self, try await water.send(.GET, "/api/v1/inbox"))
+            #expect(after.items.first { $0.advisoryID == second.id }?.expired == true)
+            #expect(after.items.first { $0.advisoryID == first.id }?.expired == false)
         }
     }
 }

@@ -53,6 +53,8 @@ struct InboxItemDTO: Content {
     var readAt: Date?
     var acknowledgedAt: Date?
     var withdrawn: Bool
+    /// Past its expiry: kept for the record, shown as no longer current.
+    var expired: Bool
     var redacted: Bool
     var reason: String?
 }

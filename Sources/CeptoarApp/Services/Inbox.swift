@@ -53,7 +53,8 @@ struct Inbox {
             return (advisory, InboxItemDTO(
                 advisoryID: advisory.id!, tlp: advisory.tlp, severity: decision.isAllowed ? advisory.severity : nil,
                 title: decision.isAllowed ? advisory.title : nil, deliveredAt: delivery.deliveredAt, readAt: delivery.readAt,
-                acknowledgedAt: delivery.acknowledgedAt, withdrawn: advisory.withdrawnAt != nil, redacted: !decision.isAllowed, reason: reason))
+                acknowledgedAt: delivery.acknowledgedAt, withdrawn: advisory.withdrawnAt != nil,
+                expired: advisory.expiresAt.map { $0 < Date() } ?? false, redacted: !decision.isAllowed, reason: reason))
         }
     }
 

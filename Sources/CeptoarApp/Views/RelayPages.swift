@@ -44,7 +44,7 @@ struct InboxPage {
             } else {
                 title = #"<a href="/advisories/\#(item.advisoryID)">\#((item.title?.text(language) ?? "").htmlEscaped)</a>"#
             }
-            let state = item.withdrawn ? (ja ? "取り下げ" : "withdrawn") : item.acknowledgedAt != nil ? (ja ? "受領確認済み" : "acknowledged") : item.readAt != nil ? (ja ? "既読" : "read") : (ja ? "未読" : "unread")
+            let state = item.withdrawn ? (ja ? "取り下げ" : "withdrawn") : item.expired ? (ja ? "期限切れ" : "expired") : item.acknowledgedAt != nil ? (ja ? "受領確認済み" : "acknowledged") : item.readAt != nil ? (ja ? "既読" : "read") : (ja ? "未読" : "unread")
             rows += """
                 <tr data-testid="inbox-row"><td>\(RelayViews.tlpBadge(item.tlp))</td><td>\(Severity(rawValue: item.severity ?? "")?.label.text(language) ?? "")</td>\
                 <td>\(title)</td><td>\(RelayViews.time(item.deliveredAt, language))</td><td data-testid="state">\(state)</td></tr>
@@ -90,6 +90,10 @@ struct AdvisoryPage {
             }
         }
         let withdrawn = a.withdrawnAt.map { #"<p class="error" data-testid="withdrawn">\#(ja ? "この注意喚起は取り下げられました" : "This advisory was withdrawn"): \#((a.withdrawnReason ?? "").htmlEscaped) (\#(RelayViews.time($0, language)))</p>"# } ?? ""
+        let expiry = a.expiresAt.map { expires in
+            let past = expires < Date()
+            return #"<p class="\#(past ? "error" : "notice")" data-testid="expiry">\#(past ? (ja ? "有効期限切れ" : "Expired") : (ja ? "有効期限" : "Valid until")): \#(RelayViews.time(expires, language))</p>"#
+        } ?? ""
         let notes = a.notes.map { #"<p class="notice">\#(ja ? "補足" : "Note"): \#($0.htmlEscaped)</p>"# }.joined()
         let references = a.references.map { reference -> String in
             reference.hasPrefix("http") ? #"<li><a href="\#(reference.htmlEscaped)" rel="noopener">\#(reference.htmlEscaped)</a></li>"# : "<li>\(reference.htmlEscaped)</li>"
@@ -98,7 +102,7 @@ struct AdvisoryPage {
             \(self.notice.map { #"<p class="notice">\#($0.htmlEscaped)</p>"# } ?? "")
             <p>\(RelayViews.tlpBadge(a.tlp)) \(ja ? "重要度" : "Severity"): \(Severity(rawValue: a.severity)?.label.text(language) ?? a.severity) / \(AdvisoryCategory(rawValue: a.category)?.label.text(language) ?? a.category) / \(ja ? "第\(a.version)版" : "version \(a.version)")</p>
             <h1 data-testid="advisory-title">\(a.title.text(language).htmlEscaped)</h1>
-            \(withdrawn)
+            \(withdrawn)\(expiry)
             <p>\(ja ? "発信元" : "From"): \(a.originator.htmlEscaped) — \(RelayViews.time(a.createdAt, language))</p>
             <div class="advisory-body" style="white-space:pre-wrap">\(a.body.text(language).htmlEscaped)</div>
             \(notes)
