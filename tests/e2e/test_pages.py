@@ -4,6 +4,8 @@ test-artifacts/screenshots/ to be looked at."""
 import pytest
 import requests
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import WebDriverWait
 
 from conftest import DEMO_PASSWORD
 
@@ -17,12 +19,20 @@ ROLES = [
 ]
 
 
+def click_and_wait(browser, element):
+    """Clicks something that loads a new page and waits until the old page is gone, so the
+    next lookup cannot find an element of the page being left."""
+    old = browser.find_element(By.TAG_NAME, "html")
+    element.click()
+    WebDriverWait(browser, 30).until(expected_conditions.staleness_of(old))
+
+
 def sign_in(browser, base, email, password):
     browser.delete_all_cookies()
     browser.get(base + "/login")
     browser.find_element(By.NAME, "email").send_keys(email)
     browser.find_element(By.NAME, "password").send_keys(password)
-    browser.find_element(By.CSS_SELECTOR, "[data-testid=login-form] button").click()
+    click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "[data-testid=login-form] button"))
 
 
 def test_map_page_matches_the_seed_table(server, browser, shot):
@@ -42,12 +52,12 @@ def test_map_page_matches_the_seed_table(server, browser, shot):
     assert "平成21年3月31日現在" in browser.find_element(By.CSS_SELECTOR, "[data-testid=as-of-line]").text
     shot("map-ja")
 
-    browser.find_element(By.CSS_SELECTOR, "[data-testid=lang-switch]").click()
+    click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "[data-testid=lang-switch]"))
     assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"
     assert "Critical infrastructure sector" in browser.find_element(By.CSS_SELECTOR, "table.ceptoar-map").text
     assert "Finance CEPTOAR Liaison Council" in browser.page_source
     shot("map-en")
-    browser.find_element(By.CSS_SELECTOR, "[data-testid=lang-switch]").click()
+    click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "[data-testid=lang-switch]"))
     assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "ja"
 
 
@@ -64,7 +74,7 @@ def test_every_demo_role_signs_in_and_out(server, browser, shot, email, role):
     assert role in who
     if email.startswith("admin"):
         shot("home-signed-in")
-    browser.find_element(By.CSS_SELECTOR, "[data-testid=logout]").click()
+    click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "[data-testid=logout]"))
     assert browser.find_elements(By.CSS_SELECTOR, "[data-testid=login-link]")
 
 
@@ -81,11 +91,11 @@ def test_directory_search(server, browser, shot):
     browser.get(server["base"] + "/organisations")
     box = browser.find_element(By.CSS_SELECTOR, "[data-testid=directory-search] input[name=q]")
     box.send_keys("水道")
-    browser.find_element(By.CSS_SELECTOR, "[data-testid=directory-search] button").click()
+    click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "[data-testid=directory-search] button"))
     assert "1394件" in browser.find_element(By.CSS_SELECTOR, "[data-testid=directory-total]").text
     assert len(browser.find_elements(By.CSS_SELECTOR, "[data-testid=org-row]")) == 50
     shot("directory-ja")
-    browser.find_element(By.CSS_SELECTOR, "[data-testid=next-page]").click()
+    click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "[data-testid=next-page]"))
     assert "page=2" in browser.current_url
 
 
@@ -115,7 +125,7 @@ def test_unknown_page_is_a_404_page_in_both_languages(server, browser):
 def test_ceptoar_page_from_the_map(server, browser, shot):
     browser.delete_all_cookies()
     browser.get(server["base"] + "/map?as_of=2009-03-31")
-    browser.find_element(By.CSS_SELECTOR, "tr[data-row=scope] td[data-ceptoar=t-ceptoar] a").click()
+    click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "tr[data-row=scope] td[data-ceptoar=t-ceptoar] a"))
     assert browser.find_element(By.TAG_NAME, "h1").text == "T-CEPTOAR"
     assert len(browser.find_elements(By.CSS_SELECTOR, "[data-testid=group]")) == 5
     assert "平成20年度" in browser.find_element(By.CSS_SELECTOR, "[data-testid=overview] h2").text
@@ -125,9 +135,7 @@ def test_ceptoar_page_from_the_map(server, browser, shot):
 def test_relay_scenario_in_the_browser(server, browser, shot):
     """NISC publishes AMBER to finance and local government; a bank's open inbox lights up
     live; the bank acknowledges; a water utility cannot open it; NISC sees the timeline."""
-    import time
     from conftest import run
-    from selenium.webdriver.support.ui import WebDriverWait
 
     code, out, err = run("token", "create", "--database", server["database"], "--email", "nisc@demo.ceptoar.example")
     assert code == 0, err
@@ -136,7 +144,8 @@ def test_relay_scenario_in_the_browser(server, browser, shot):
     sign_in(browser, server["base"], "bank@demo.ceptoar.example", DEMO_PASSWORD)
     browser.get(server["base"] + "/inbox")
     before = browser.find_element(By.CSS_SELECTOR, "[data-testid=inbox-total]").text
-    time.sleep(0.5)  # let the page's EventSource connect
+    # The page marks itself once its event stream is open; only then can it hear the alert.
+    WebDriverWait(browser, 30).until(lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-live") == "connected")
     advisory = {
         "titleJa": "【注意喚起】VPN装置の脆弱性を悪用する攻撃について", "titleEn": "Attacks on a VPN appliance",
         "bodyJa": "修正プログラムを速やかに適用してください。", "severity": "critical", "category": "vulnerability",
@@ -146,15 +155,15 @@ def test_relay_scenario_in_the_browser(server, browser, shot):
     response = requests.post(server["base"] + "/api/v1/advisories", json=advisory, headers={"Authorization": "Bearer " + token})
     assert response.status_code == 201, response.text
     advisory_id = response.json()["id"]
-    WebDriverWait(browser, 10).until(
+    WebDriverWait(browser, 30).until(
         lambda d: d.find_element(By.CSS_SELECTOR, "[data-testid=live-banner]").is_displayed())
     shot("inbox-live-ja")
     browser.get(server["base"] + "/inbox")
     assert browser.find_element(By.CSS_SELECTOR, "[data-testid=inbox-total]").text != before
-    browser.find_element(By.LINK_TEXT, advisory["titleJa"]).click()
+    click_and_wait(browser, browser.find_element(By.LINK_TEXT, advisory["titleJa"]))
     assert browser.find_element(By.CSS_SELECTOR, "[data-testid=advisory-title]").text == advisory["titleJa"]
     browser.find_element(By.NAME, "comment").send_keys("適用済み")
-    browser.find_element(By.CSS_SELECTOR, "[data-testid=ack-form] button").click()
+    click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "[data-testid=ack-form] button"))
     assert browser.find_element(By.CSS_SELECTOR, "[data-testid=acknowledged]")
     shot("advisory-acknowledged-ja")
 

@@ -61,6 +61,7 @@ struct InboxPage {
             <script>
             // Live updates: the server pushes an event when an advisory reaches this organisation.
             (function(){ if (!window.EventSource) return; var s = new EventSource('/inbox/events');
+              s.onopen = function(){ document.body.dataset.live = 'connected'; };
               s.addEventListener('delivery', function(){ document.getElementById('live').hidden = false; }); })();
             </script>
             """
