@@ -18,7 +18,9 @@ public func configure(_ app: Application, configuration: AppConfiguration, optio
 
     switch configuration.database {
     case .sqlite(let path):
-        app.databases.use(.sqlite(.file(path), sqlLogLevel: .debug), as: .sqlite)
+        // Several connections per event loop: WAL lets readers run beside the one writer, and a
+        // request of several short queries otherwise waits for a free connection.
+        app.databases.use(.sqlite(.file(path), maxConnectionsPerEventLoop: 4, sqlLogLevel: .debug), as: .sqlite)
     case .postgres(let url):
         app.databases.use(try .postgres(url: url, sqlLogLevel: .debug), as: .psql)
     }

@@ -25,8 +25,16 @@ final class APIToken: Model, @unchecked Sendable {
         self.expiresAt = expiresAt
     }
 
+    /// Hex SHA-256 of the secret (computed on every API request, so without `String(format:)`).
     static func hash(_ secret: String) -> String {
-        SHA256.hash(data: Data(secret.utf8)).map { String(format: "%02x", $0) }.joined()
+        let digits = Array("0123456789abcdef".utf8)
+        var hex: [UInt8] = []
+        hex.reserveCapacity(64)
+        for byte in SHA256.hash(data: Data(secret.utf8)) {
+            hex.append(digits[Int(byte >> 4)])
+            hex.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: hex, as: UTF8.self)
     }
 
     /// A new secret: a recognisable prefix and 32 random bytes, URL-safe.

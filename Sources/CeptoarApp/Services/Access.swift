@@ -33,22 +33,29 @@ struct Access {
     }
 
     /// Items for many advisories at once, for a viewer whose organisation received them all
-    /// (an inbox page): one query for the hops, one for RED advisories' named organisations.
+    /// (an inbox page). The policy only ever asks whether the viewer's own CEPTOARs are in an
+    /// item's audience and whether the viewer's own organisation is on its relay, so only those
+    /// facts are read — two small queries for the page, not every hop of every advisory.
     func items(_ advisories: [Advisory], deliveredTo viewer: AccessPolicy.Viewer) async throws -> [UUID: AccessPolicy.Item] {
         let ids = advisories.compactMap(\.id)
-        guard !ids.isEmpty else { return [:] }
-        // Only the five columns the policy needs, read without building models: an inbox page
-        // touches a few hundred hops and this is its hot path.
-        let rows = try await (self.database as! any SQLDatabase).raw("""
-            SELECT advisory_id, organisation_id, ceptoar_id, stage, status FROM relay_hops WHERE advisory_id IN (\(binds: ids))
-            """).all()
-        let hops = try rows.map { row in
-            HopFacts(
-                advisory: try row.decode(column: "advisory_id", as: UUID.self), organisation: try row.decode(column: "organisation_id", as: UUID.self),
-                ceptoar: try row.decode(column: "ceptoar_id", as: UUID?.self), stage: RelayHop.Stage(rawValue: try row.decode(column: "stage", as: String.self)) ?? .ceptoar,
-                status: RelayHop.Status(rawValue: try row.decode(column: "status", as: String.self)) ?? .held)
+        guard !ids.isEmpty, let organisation = UUID(uuidString: viewer.organisation) else { return [:] }
+        let sql = self.database as! any SQLDatabase
+        let ceptoars = viewer.memberships.keys.compactMap(UUID.init(uuidString:))
+        var audience: [UUID: Set<String>] = [:]
+        if !ceptoars.isEmpty {
+            let rows = try await sql.raw("""
+                SELECT advisory_id, ceptoar_id FROM relay_hops
+                WHERE advisory_id IN (\(binds: ids)) AND stage = 'ceptoar' AND status = 'forwarded' AND ceptoar_id IN (\(binds: ceptoars))
+                """).all()
+            for row in rows {
+                audience[try row.decode(column: "advisory_id", as: UUID.self), default: []].insert(try row.decode(column: "ceptoar_id", as: UUID.self).uuidString)
+            }
         }
-        let hopsByAdvisory = Dictionary(grouping: hops, by: \.advisory)
+        let relayRows = try await sql.raw("""
+            SELECT DISTINCT advisory_id FROM relay_hops
+            WHERE advisory_id IN (\(binds: ids)) AND organisation_id = \(bind: organisation) AND stage <> 'direct'
+            """).all()
+        let relayed = Set(try relayRows.map { try $0.decode(column: "advisory_id", as: UUID.self) })
         let red = advisories.filter { $0.marking == .red }.compactMap(\.id)
         var namedByAdvisory: [UUID: Set<String>] = [:]
         if !red.isEmpty {
@@ -60,7 +67,9 @@ struct Access {
         var result: [UUID: AccessPolicy.Item] = [:]
         for advisory in advisories {
             guard let id = advisory.id else { continue }
-            result[id] = Self.item(advisory, hops: hopsByAdvisory[id] ?? [], recipients: [viewer.organisation], named: namedByAdvisory[id] ?? [])
+            result[id] = AccessPolicy.Item(
+                tlp: advisory.marking, originator: advisory.$originator.id.uuidString, audience: audience[id] ?? [],
+                relay: relayed.contains(id) ? [viewer.organisation] : [], recipients: [viewer.organisation], named: namedByAdvisory[id] ?? [])
         }
         return result
     }
