@@ -4,7 +4,7 @@ test-artifacts/screenshots/ to be looked at."""
 import pytest
 import requests
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.support.ui import WebDriverWait
 
 from conftest import DEMO_PASSWORD
@@ -20,11 +20,21 @@ ROLES = [
 
 
 def click_and_wait(browser, element):
-    """Clicks something that loads a new page and waits until the old page is gone, so the
-    next lookup cannot find an element of the page being left."""
-    old = browser.find_element(By.TAG_NAME, "html")
+    """Clicks something that loads a new page and waits until the new page has loaded, so the
+    next lookup cannot find an element of the page being left. The old page is marked with a
+    script variable that the new document does not have (checking an old element for
+    staleness can itself fail in Chromium while the page is being replaced)."""
+    browser.execute_script("window.__ceptoarLeaving = true;")
     element.click()
-    WebDriverWait(browser, 30).until(expected_conditions.staleness_of(old))
+
+    def arrived(driver):
+        try:
+            return driver.execute_script(
+                "return window.__ceptoarLeaving === undefined && document.readyState === 'complete';")
+        except WebDriverException:
+            return False
+
+    WebDriverWait(browser, 30).until(arrived)
 
 
 def sign_in(browser, base, email, password):
@@ -180,3 +190,47 @@ def test_relay_scenario_in_the_browser(server, browser, shot):
     browser.get(server["base"] + f"/advisories/{advisory_id}/timeline?lang=en")
     assert "acknowledged 1" in browser.find_element(By.CSS_SELECTOR, "[data-testid=totals]").text
     shot("timeline-en")
+
+
+def test_review_publish_and_rules_pages(server, browser, shot):
+    """NISC publishes a low-severity advisory with the form; FSA reviews it and forwards with a
+    note; the banks' secretariat forwards it on; a bank that has not accepted its rules is
+    offered them, accepts, and reads the advisory with FSA's note."""
+    import uuid
+    title = "【情報提供】画面からの発信 " + uuid.uuid4().hex[:6]
+    sign_in(browser, server["base"], "nisc@demo.ceptoar.example", DEMO_PASSWORD)
+    browser.get(server["base"] + "/advisories/new")
+    browser.find_element(By.NAME, "titleJa").send_keys(title)
+    browser.find_element(By.NAME, "bodyJa").send_keys("分析結果を共有します。")
+    browser.find_element(By.CSS_SELECTOR, "select[name=severity] option[value=low]").click()
+    browser.find_element(By.CSS_SELECTOR, "select[name=tlp] option[value=GREEN]").click()
+    browser.find_element(By.CSS_SELECTOR, "input[name='ceptoars[]'][value=banks]").click()
+    shot("publish-form-ja")
+    click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "[data-testid=publish]"))
+    assert "確認待ち" in browser.find_element(By.CSS_SELECTOR, "table.list").text
+
+    sign_in(browser, server["base"], "fsa@demo.ceptoar.example", DEMO_PASSWORD)
+    browser.get(server["base"] + "/hops")
+    row = [r for r in browser.find_elements(By.CSS_SELECTOR, "[data-testid=review-row]") if title in r.text][0]
+    row.find_element(By.NAME, "note").send_keys("金融分野では特に注意")
+    shot("review-ja")
+    click_and_wait(browser, row.find_element(By.CSS_SELECTOR, "[data-testid=forward]"))
+
+    sign_in(browser, server["base"], "banks-secretariat@demo.ceptoar.example", DEMO_PASSWORD)
+    browser.get(server["base"] + "/hops?lang=en")
+    row = [r for r in browser.find_elements(By.CSS_SELECTOR, "[data-testid=review-row]") if title in r.text][0]
+    shot("review-en")
+    click_and_wait(browser, row.find_element(By.CSS_SELECTOR, "[data-testid=forward]"))
+    browser.get(server["base"] + "/lang/ja")
+
+    sign_in(browser, server["base"], "pending@demo.ceptoar.example", DEMO_PASSWORD)
+    browser.get(server["base"] + "/inbox")
+    assert browser.find_elements(By.CSS_SELECTOR, "[data-testid=redacted]")
+    advisory_link = server["base"] + "/advisories/" + requests.get(
+        server["base"] + "/api/v1/inbox", cookies={c["name"]: c["value"] for c in browser.get_cookies()}).json()["items"][0]["advisoryID"]
+    browser.get(advisory_link)
+    assert browser.find_element(By.CSS_SELECTOR, "[data-testid=rules-text]")
+    shot("rules-prompt-ja")
+    click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "[data-testid=accept-rules] button"))
+    assert browser.find_element(By.CSS_SELECTOR, "[data-testid=advisory-title]").text == title
+    assert "金融分野では特に注意" in browser.page_source

@@ -1,3 +1,4 @@
+import CeptoarKit
 import Vapor
 
 /// RFC 9457 problem details, the body of every API error.
@@ -17,6 +18,8 @@ struct UserError: AbortError {
     var ja: String
     var en: String
     var headers: HTTPHeaders = [:]
+    /// Set when the access policy refused, so a page can offer the way forward (accept the rules).
+    var denial: AccessPolicy.Denial? = nil
 
     var reason: String { self.en }
 

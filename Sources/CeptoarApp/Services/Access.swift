@@ -113,7 +113,7 @@ struct Access {
     func requireRead(_ advisory: Advisory, by user: User?) async throws {
         let viewer = try await self.viewer(user)
         if case .deny(let denial) = AccessPolicy.read(viewer, try await self.item(advisory, for: viewer)) {
-            throw UserError(status: user == nil ? .unauthorized : .forbidden, ja: denial.message.ja, en: denial.message.text(.en))
+            throw UserError(status: user == nil ? .unauthorized : .forbidden, ja: denial.message.ja, en: denial.message.text(.en), denial: denial)
         }
     }
 }

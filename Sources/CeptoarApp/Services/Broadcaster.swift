@@ -14,6 +14,13 @@ actor Broadcaster {
         return (id, stream)
     }
 
+    /// A keep-alive for one subscriber only; its stream writes it as an SSE comment.
+    static let heartbeat = "\u{0}heartbeat"
+
+    func heartbeat(_ organisation: UUID, _ id: UUID) {
+        self.subscribers[organisation]?[id]?.yield(Self.heartbeat)
+    }
+
     func unsubscribe(_ organisation: UUID, _ id: UUID) {
         self.subscribers[organisation]?[id]?.finish()
         self.subscribers[organisation]?[id] = nil

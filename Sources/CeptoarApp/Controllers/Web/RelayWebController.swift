@@ -38,20 +38,30 @@ struct RelayWebController: RouteCollection {
         response.headers.replaceOrAdd(name: .contentType, value: "text/event-stream; charset=utf-8")
         response.headers.replaceOrAdd(name: .cacheControl, value: "no-cache")
         response.body = .init(asyncStream: { writer in
-            defer { Task { await broadcaster.unsubscribe(organisation, id) } }
-            try await writer.write(.buffer(ByteBuffer(string: ": connected\n\n")))
-            // A comment every 15 s keeps proxies from closing an idle stream.
+            // A heartbeat every 15 s keeps proxies from closing an idle stream and lets a write
+            // fail soon after the page has gone. It travels through the subscriber's own stream,
+            // so only this task ever writes to the response.
             let heartbeat = Task {
                 while !Task.isCancelled {
-                    try await Task.sleep(for: .seconds(15))
-                    try await writer.write(.buffer(ByteBuffer(string: ": ping\n\n")))
+                    try? await Task.sleep(for: .seconds(15))
+                    await broadcaster.heartbeat(organisation, id)
                 }
             }
-            defer { heartbeat.cancel() }
-            for await payload in stream {
-                try await writer.write(.buffer(ByteBuffer(string: "event: delivery\ndata: \(payload)\n\n")))
+            defer {
+                heartbeat.cancel()
+                Task { await broadcaster.unsubscribe(organisation, id) }
             }
-            try await writer.write(.end)
+            do {
+                try await writer.write(.buffer(ByteBuffer(string: ": connected\n\n")))
+                for await payload in stream {
+                    let text = payload == Broadcaster.heartbeat ? ": ping\n\n" : "event: delivery\ndata: \(payload)\n\n"
+                    try await writer.write(.buffer(ByteBuffer(string: text)))
+                }
+                try await writer.write(.end)
+            } catch {
+                // The page went away: finish the response properly instead of dropping the writer.
+                try? await writer.write(.error(error))
+            }
         })
         return response
     }
@@ -65,7 +75,7 @@ struct RelayWebController: RouteCollection {
                 try await Delivery.query(on: req.db).filter(\.$advisory.$id == id).filter(\.$organisation.$id == user.$organisation.id).first()
             } ?? nil
             return WebController.html(AdvisoryPage(advisory: dto, delivery: delivery, notice: req.query[String.self, at: "notice"]).render(req))
-        } catch let error as UserError where error.en == AccessPolicy.Denial.rulesNotAccepted.message.text(.en) {
+        } catch let error as UserError where error.denial == .rulesNotAccepted {
             // Offer the rules of the CEPTOAR it came through, rather than a bare refusal.
             guard let user,
                 let delivery = try await Delivery.query(on: req.db).filter(\.$advisory.$id == id).filter(\.$organisation.$id == user.$organisation.id).with(\.$hop).first(),
