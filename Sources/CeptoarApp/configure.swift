@@ -90,6 +90,8 @@ extension Application {
     }
 
     func accounts(on database: any Database) -> Accounts {
-        Accounts(database: database, passwords: self.password.async, failuresBeforeDelay: self.ceptoar.loginFailuresBeforeDelay)
+        Accounts(
+            database: database, passwords: self.password.async, failuresBeforeDelay: self.ceptoar.loginFailuresBeforeDelay,
+            delaySeconds: self.ceptoar.loginDelaySeconds)
     }
 }

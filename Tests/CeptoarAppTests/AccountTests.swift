@@ -42,7 +42,8 @@ struct AccountTests {
     }
 
     @Test func wrongPasswordsAreSlowedDown() async throws {
-        try await withCeptoar(demo: true, environment: ["CEPTOAR_LOGIN_FAILURES_BEFORE_DELAY": "3"]) { app in
+        // A first delay of a minute, so a slow machine cannot outlast it between two requests.
+        try await withCeptoar(demo: true, environment: ["CEPTOAR_LOGIN_FAILURES_BEFORE_DELAY": "3", "CEPTOAR_LOGIN_DELAY_SECONDS": "60"]) { app in
             let browser = Browser(app)
             for attempt in 1...3 {
                 let response = try await browser.signIn("nisc@demo.ceptoar.example", "not-the-password")
@@ -52,10 +53,38 @@ struct AccountTests {
             // The right password now waits too: the delay is not a hint that it was right.
             let blocked = try await browser.signIn("nisc@demo.ceptoar.example", DemoNation.password)
             #expect(blocked.status == .tooManyRequests)
-            #expect(Int(blocked.headers.first(name: "Retry-After") ?? "") ?? 0 >= 1)
+            #expect((50...60).contains(Int(blocked.headers.first(name: "Retry-After") ?? "") ?? 0))
             // Unknown accounts fail the same way.
             let unknown = try await browser.signIn("nobody@demo.ceptoar.example", "whatever-password")
             #expect(unknown.status == .unauthorized)
+        }
+    }
+
+    @Test func theDelayDoublesAndEnds() async throws {
+        try await withCeptoar(demo: true) { app in
+            // setup: explicit times, so the test does not depend on how fast the machine is
+            let accounts = Accounts(database: app.db, passwords: app.password.async, failuresBeforeDelay: 2, delaySeconds: 2)
+            let start = Date(timeIntervalSince1970: 1_800_000_000)
+            let email = "fsa@demo.ceptoar.example"
+            func attempt(_ password: String, at seconds: Double) async -> Accounts.Failure? {
+                do {
+                    _ = try await accounts.authenticate(email: email, password: password, now: start.addingTimeInterval(seconds))
+                    return nil
+                } catch let failure as Accounts.Failure {
+                    return failure
+                } catch {
+                    return .badCredentials
+                }
+            }
+            // act and check: two failures arm the delay (2 s), the third doubles it (4 s)
+            #expect(await attempt("wrong", at: 0) == .badCredentials)
+            #expect(await attempt("wrong", at: 1) == .badCredentials)
+            #expect(await attempt(DemoNation.password, at: 2) == .throttled(retryAfter: 1))
+            #expect(await attempt("wrong", at: 3.5) == .badCredentials)
+            #expect(await attempt(DemoNation.password, at: 4) == .throttled(retryAfter: 4))
+            // Once the delay has passed, the right password works and the count starts again.
+            #expect(await attempt(DemoNation.password, at: 8) == nil)
+            #expect(await attempt("wrong", at: 9) == .badCredentials)
         }
     }
 

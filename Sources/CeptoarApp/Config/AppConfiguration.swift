@@ -19,6 +19,8 @@ public struct AppConfiguration: Sendable {
     public var secureCookies: Bool
     /// Failed logins allowed before each further attempt must wait.
     public var loginFailuresBeforeDelay: Int
+    /// The first delay in seconds; each further failure doubles it (at most 15 minutes).
+    public var loginDelaySeconds: Int
 
     /// The environment variables and their meaning, for the README and `--help`.
     public static let variables: [(name: String, meaning: String, fallback: String)] = [
@@ -29,6 +31,7 @@ public struct AppConfiguration: Sendable {
         ("CEPTOAR_BCRYPT_COST", "bcrypt cost for new passwords (4-31)", "12"),
         ("CEPTOAR_SECURE_COOKIES", "1 to mark session cookies Secure (behind HTTPS)", "0"),
         ("CEPTOAR_LOGIN_FAILURES_BEFORE_DELAY", "failed logins before each attempt is delayed", "5"),
+        ("CEPTOAR_LOGIN_DELAY_SECONDS", "the first delay after those failures; it doubles with each further one (max 900)", "2"),
     ]
 
     public static func load(
@@ -54,9 +57,10 @@ public struct AppConfiguration: Sendable {
         }
         let cost = try Self.integer(environment, "CEPTOAR_BCRYPT_COST", default: 12, range: 4...31)
         let failures = try Self.integer(environment, "CEPTOAR_LOGIN_FAILURES_BEFORE_DELAY", default: 5, range: 1...1000)
+        let delay = try Self.integer(environment, "CEPTOAR_LOGIN_DELAY_SECONDS", default: 2, range: 1...900)
         return AppConfiguration(
             database: database, logFormat: logFormat, logLevel: logLevel, bcryptCost: cost,
-            secureCookies: environment["CEPTOAR_SECURE_COOKIES"] == "1", loginFailuresBeforeDelay: failures)
+            secureCookies: environment["CEPTOAR_SECURE_COOKIES"] == "1", loginFailuresBeforeDelay: failures, loginDelaySeconds: delay)
     }
 
     static func integer(_ environment: [String: String], _ name: String, default value: Int, range: ClosedRange<Int>) throws -> Int {

@@ -8,6 +8,7 @@ struct Accounts {
     let database: any Database
     let passwords: AsyncPasswordHasher
     let failuresBeforeDelay: Int
+    var delaySeconds: Int = 2
 
     enum Failure: Error, Equatable {
         case duplicateEmail(String)
@@ -80,8 +81,8 @@ struct Accounts {
         let record = throttle ?? LoginThrottle(identifier: identifier)
         record.failures += 1
         if record.failures >= self.failuresBeforeDelay {
-            let exponent = min(record.failures - self.failuresBeforeDelay + 1, 10)
-            record.blockedUntil = now.addingTimeInterval(min(900, pow(2, Double(exponent))))
+            let doublings = min(record.failures - self.failuresBeforeDelay, 10)
+            record.blockedUntil = now.addingTimeInterval(min(900, Double(self.delaySeconds) * pow(2, Double(doublings))))
         }
         try await record.save(on: self.database)
         throw Failure.badCredentials
