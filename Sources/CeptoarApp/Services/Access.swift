@@ -17,9 +17,7 @@ struct Access {
             .filter(\.$organisation.$id == organisation).filter(\.$role == Membership.Role.member.rawValue).all()
         guard !memberships.isEmpty else { return AccessPolicy.Viewer(organisation: organisation.uuidString) }
         let ceptoars = memberships.map { $0.$ceptoar.id }
-        let rules = try await HandlingRules.query(on: self.database).filter(\.$ceptoar.$id ~~ ceptoars)
-            .filter(\.$effectiveFrom <= Day.today.iso).all()
-        let current = Dictionary(grouping: rules, by: { $0.$ceptoar.id }).compactMapValues { $0.max { $0.version < $1.version } }
+        let current = try await HandlingRulesBook(database: self.database).current(for: ceptoars)
         let acceptances = try await RulesAcceptance.query(on: self.database).filter(\.$organisation.$id == organisation)
             .filter(\.$rules.$id ~~ current.values.compactMap(\.id)).all()
         let acceptedRules = Set(acceptances.map { $0.$rules.id })
@@ -56,14 +54,7 @@ struct Access {
             WHERE advisory_id IN (\(binds: ids)) AND organisation_id = \(bind: organisation) AND stage <> 'direct'
             """).all()
         let relayed = Set(try relayRows.map { try $0.decode(column: "advisory_id", as: UUID.self) })
-        let red = advisories.filter { $0.marking == .red }.compactMap(\.id)
-        var namedByAdvisory: [UUID: Set<String>] = [:]
-        if !red.isEmpty {
-            let targets = try await AdvisoryTarget.query(on: self.database).filter(\.$advisory.$id ~~ red).filter(\.$kind == "organisation").all()
-            let organisations = try await Organisation.query(on: self.database).filter(\.$key ~~ targets.map(\.targetKey)).all()
-            let idByKey = Dictionary(organisations.compactMap { o in o.key.map { ($0, o.id!.uuidString) } }, uniquingKeysWith: { a, _ in a })
-            for target in targets { if let id = idByKey[target.targetKey] { namedByAdvisory[target.$advisory.id, default: []].insert(id) } }
-        }
+        let namedByAdvisory = try await self.named(advisories)
         var result: [UUID: AccessPolicy.Item] = [:]
         for advisory in advisories {
             guard let id = advisory.id else { continue }
@@ -74,20 +65,16 @@ struct Access {
         return result
     }
 
-    /// What the policy needs to know of a hop.
-    struct HopFacts {
-        var advisory: UUID
-        var organisation: UUID
-        var ceptoar: UUID?
-        var stage: RelayHop.Stage
-        var status: RelayHop.Status
-    }
-
-    static func item(_ advisory: Advisory, hops: [HopFacts], recipients: Set<String>, named: Set<String>) -> AccessPolicy.Item {
-        let audience = hops.filter { $0.stage == .ceptoar && $0.status == .forwarded }.compactMap { $0.ceptoar?.uuidString }
-        return AccessPolicy.Item(
-            tlp: advisory.marking, originator: advisory.$originator.id.uuidString, audience: Set(audience),
-            relay: Set(hops.filter { $0.stage != .direct }.map { $0.organisation.uuidString }), recipients: recipients, named: named)
+    /// For TLP:RED advisories, the organisations their originator named (by id), per advisory.
+    private func named(_ advisories: [Advisory]) async throws -> [UUID: Set<String>] {
+        let red = advisories.filter { $0.marking == .red }.compactMap(\.id)
+        guard !red.isEmpty else { return [:] }
+        let targets = try await AdvisoryTarget.query(on: self.database).filter(\.$advisory.$id ~~ red).filter(\.$kind == "organisation").all()
+        let organisations = try await Organisation.query(on: self.database).filter(\.$key ~~ targets.map(\.targetKey)).all()
+        let idByKey = Dictionary(organisations.compactMap { o in o.key.map { ($0, o.id!.uuidString) } }, uniquingKeysWith: { a, _ in a })
+        var result: [UUID: Set<String>] = [:]
+        for target in targets { if let id = idByKey[target.targetKey] { result[target.$advisory.id, default: []].insert(id) } }
+        return result
     }
 
     /// The advisory as the policy sees it, for one viewer (only its own delivery matters).
@@ -100,13 +87,11 @@ struct Access {
         {
             recipients.insert(viewer.organisation)
         }
-        var named: Set<String> = []
-        if advisory.marking == .red {
-            let keys = try await AdvisoryTarget.query(on: self.database).filter(\.$advisory.$id == id).filter(\.$kind == "organisation").all().map(\.targetKey)
-            named = Set(try await Organisation.query(on: self.database).filter(\.$key ~~ keys).all().compactMap { $0.id?.uuidString })
-        }
-        let facts = hops.map { HopFacts(advisory: id, organisation: $0.$organisation.id, ceptoar: $0.$ceptoar.id, stage: $0.hopStage, status: $0.hopStatus) }
-        return Self.item(advisory, hops: facts, recipients: recipients, named: named)
+        let audience = hops.filter { $0.hopStage == .ceptoar && $0.hopStatus == .forwarded }.compactMap { $0.$ceptoar.id?.uuidString }
+        return AccessPolicy.Item(
+            tlp: advisory.marking, originator: advisory.$originator.id.uuidString, audience: Set(audience),
+            relay: Set(hops.filter { $0.hopStage != .direct }.map { $0.$organisation.id.uuidString }), recipients: recipients,
+            named: try await self.named([advisory])[id] ?? [])
     }
 
     /// Decides, and throws the denial as a 403 in the reader's language.
@@ -126,5 +111,13 @@ struct HandlingRulesBook {
     func current(for ceptoar: UUID) async throws -> HandlingRules? {
         try await HandlingRules.query(on: self.database).filter(\.$ceptoar.$id == ceptoar)
             .filter(\.$effectiveFrom <= Day.today.iso).sort(\.$version, .descending).first()
+    }
+
+    /// The versions in force today for several CEPTOARs at once, in one query.
+    func current(for ceptoars: [UUID]) async throws -> [UUID: HandlingRules] {
+        guard !ceptoars.isEmpty else { return [:] }
+        let rules = try await HandlingRules.query(on: self.database).filter(\.$ceptoar.$id ~~ ceptoars)
+            .filter(\.$effectiveFrom <= Day.today.iso).all()
+        return Dictionary(grouping: rules, by: { $0.$ceptoar.id }).compactMapValues { $0.max { $0.version < $1.version } }
     }
 }

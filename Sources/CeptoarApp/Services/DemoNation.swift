@@ -90,9 +90,8 @@ struct DemoNation {
             }
             // Every synthetic member accepts its CEPTOAR's current rules, but one, so the demo
             // shows both sides of the rule (CLEAR only until accepted).
-            let rules = try await HandlingRules.query(on: db).all()
-            let currentRules = Dictionary(grouping: rules, by: { $0.$ceptoar.id }).compactMapValues { $0.max { $0.version < $1.version } }
             let members = try await Membership.query(on: db).filter(\.$role == Membership.Role.member.rawValue).with(\.$organisation).all()
+            let currentRules = try await HandlingRulesBook(database: db).current(for: Array(Set(members.map { $0.$ceptoar.id })))
             var acceptanceRows: [[any SQLExpression]] = []
             let now = Date()
             for membership in members where membership.organisation.synthetic && membership.organisation.key != Self.demoPendingOrganisation {

@@ -94,8 +94,7 @@ struct Relay {
             relay.memo.advisories[advisory.id!] = advisory
             try await checked.targets.map { AdvisoryTarget(advisoryID: advisory.id!, kind: $0.0, key: $0.1) }.create(on: db)
             let audience = try await relay.audience(of: advisory)
-            if !isNISC, let outside = audience.keys.first(where: { !ownCeptoars.contains($0) }) {
-                _ = outside
+            if !isNISC, audience.keys.contains(where: { !ownCeptoars.contains($0) }) {
                 throw UserError(status: .unprocessableEntity, ja: "事務局は自セプターの構成員にのみ発信できます", en: "a secretariat may publish to its own CEPTOAR's members only")
             }
             relay.audit(user.email, "publish", "advisory:\(advisory.id!)", ["tlp": advisory.tlp, "severity": advisory.severity, "version": String(advisory.version)])
