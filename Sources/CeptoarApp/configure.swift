@@ -34,11 +34,11 @@ public func configure(_ app: Application, configuration: AppConfiguration, optio
     app.installMapCache()
     app.broadcaster = Broadcaster()
     app.passwords.use(.bcrypt(cost: configuration.bcryptCost))
-    app.sessions.use(.fluent)
+    app.sessions.use { app in WriteOnChangeSessions(base: app.fluent.sessions.driver()) }
     app.sessions.configuration.cookieName = "ceptoar_session"
     app.sessions.configuration.cookieFactory = { sessionID in
         HTTPCookies.Value(
-            string: sessionID.string, maxAge: 12 * 3600, path: "/", isSecure: configuration.secureCookies,
+            string: sessionID.string, maxAge: Int(SessionUserAuthenticator.lifetime), path: "/", isSecure: configuration.secureCookies,
             isHTTPOnly: true, sameSite: .lax)
     }
     // Request bodies stay small: forms and registry changes, not uploads.
@@ -49,7 +49,7 @@ public func configure(_ app: Application, configuration: AppConfiguration, optio
     app.middleware.use(ErrorRenderingMiddleware())
     app.middleware.use(LanguageMiddleware())
     app.middleware.use(app.sessions.middleware)
-    app.middleware.use(User.sessionAuthenticator())
+    app.middleware.use(SessionUserAuthenticator())
 
     try routes(app)
 

@@ -129,6 +129,36 @@ struct AccountTests {
         }
     }
 
+    @Test func tokensNeverOpenSessionsAndSessionsExpireOnTheServer() async throws {
+        try await withCeptoar(demo: true) { app in
+            // A bearer token answers the API without writing a session or setting a cookie.
+            let (_, secret) = try await app.accounts(on: app.db).createToken(for: "bank@demo.ceptoar.example", name: "ci", days: 30)
+            var headers = english
+            headers.bearerAuthorization = BearerAuthorization(token: secret)
+            for _ in 1...3 {
+                let inbox = try await app.testing().sendRequest(.GET, "/api/v1/inbox", headers: headers)
+                #expect(inbox.status == .ok)
+                #expect(inbox.headers.setCookie == nil)
+            }
+            #expect(try await SessionRecord.query(on: app.db).count() == 0)
+            // A browser's session is written at sign-in, not again on each page it reads.
+            let browser = Browser(app)
+            try await browser.signIn("bank@demo.ceptoar.example", DemoNation.password)
+            let record = try #require(try await SessionRecord.query(on: app.db).first())
+            let before = record.data
+            #expect(try await browser.get("/inbox").status == .ok)
+            #expect(try await browser.get("/organisations").status == .ok)
+            #expect(try await SessionRecord.query(on: app.db).count() == 1)
+            #expect(try await SessionRecord.query(on: app.db).first()?.data == before)
+            // Past its lifetime the session signs no one in, whatever the cookie's own age says.
+            record.data[SessionUserAuthenticator.issuedKey] = String(Int(Date().timeIntervalSince1970 - SessionUserAuthenticator.lifetime - 1))
+            try await record.save(on: app.db)
+            let stale = try await browser.get("/inbox")
+            #expect(stale.status != .ok)
+            #expect(try await browser.get("/organisations").status != .ok)
+        }
+    }
+
     @Test func userCreationRefusesMistakes() async throws {
         try await withCeptoar { app in
             let accounts = app.accounts(on: app.db)

@@ -82,7 +82,7 @@ struct RelayTests {
     @Test func heldHopsWaitForReviewNotesAndTighterMarkings() async throws {
         try await withCeptoar(demo: true) { app in
             let nisc = try await APIClient.demo(app, "nisc@demo.ceptoar.example")
-            let advisory = try nisc.decode(AdvisoryDTO.self, try await nisc.send(.POST, "/api/v1/advisories", json: AdvisoryInput.sample(tlp: "GREEN", severity: "medium", targets: [("ceptoar", "banks"), ("ceptoar", "local-government")])))
+            let advisory = try nisc.decode(AdvisoryDTO.self, try await nisc.send(.POST, "/api/v1/advisories", json: AdvisoryInput.sample(tlp: "GREEN", severity: "high", targets: [("ceptoar", "banks"), ("ceptoar", "local-government")])))
             #expect(try await Delivery.query(on: app.db).count() == 0)
             // FSA reviews its hop and forwards with a note; banks' secretariat tightens to AMBER.
             let fsa = try await APIClient.demo(app, "fsa@demo.ceptoar.example")
@@ -192,6 +192,59 @@ struct RelayTests {
             let after = try water.decode(InboxDTO.self, try await water.send(.GET, "/api/v1/inbox"))
             #expect(after.items.first { $0.advisoryID == second.id }?.expired == true)
             #expect(after.items.first { $0.advisoryID == first.id }?.expired == false)
+        }
+    }
+
+    @Test func theInboxSearchesAndFiltersWithoutRevealingWhatItRedacts() async throws {
+        try await withCeptoar(demo: true) { app in
+            // setup: three advisories to the banks, of different severity and marking (high or
+            // above, so every hop forwards them at once)
+            let nisc = try await APIClient.demo(app, "nisc@demo.ceptoar.example")
+            var vpn = AdvisoryInput.sample(tlp: "AMBER", severity: "critical", targets: [("ceptoar", "banks")])
+            vpn.titleEn = "VPN appliance under attack"
+            var phishing = AdvisoryInput.sample(tlp: "GREEN", severity: "high", targets: [("ceptoar", "banks")])
+            phishing.titleJa = "フィッシングメールの増加について"
+            phishing.titleEn = "More phishing mail"
+            phishing.bodyJa = "送信元を確認してください。100%_安全な方法はありません。"
+            phishing.bodyEn = "Check the sender."
+            var clear = AdvisoryInput.sample(tlp: "CLEAR", severity: "high", targets: [("ceptoar", "banks")])
+            clear.titleJa = "定期点検のお知らせ"
+            clear.titleEn = "Scheduled maintenance"
+            clear.bodyJa = "点検します。"
+            clear.bodyEn = "Maintenance."
+            for input in [vpn, phishing, clear] {
+                #expect(try await nisc.send(.POST, "/api/v1/advisories", json: input).status == .created)
+            }
+            let bank = try await APIClient.demo(app, "bank@demo.ceptoar.example")
+            func inbox(_ client: APIClient, _ query: String) async throws -> InboxDTO {
+                try client.decode(InboxDTO.self, try await client.send(.GET, "/api/v1/inbox" + query))
+            }
+            // act + check: newest first, paged
+            #expect(try await inbox(bank, "").items.map { $0.title?.en } == ["Scheduled maintenance", "More phishing mail", "VPN appliance under attack"])
+            let second = try await inbox(bank, "?per=2&page=2")
+            #expect(second.total == 3 && second.items.map { $0.title?.en } == ["VPN appliance under attack"])
+            // search: case-insensitive, in titles and bodies, both languages; % and _ match themselves
+            #expect(try await inbox(bank, "?q=vpn").items.map { $0.title?.en } == ["VPN appliance under attack"])
+            #expect(try await inbox(bank, "?q=%E3%83%95%E3%82%A3%E3%83%83%E3%82%B7%E3%83%B3%E3%82%B0").total == 1)  // フィッシング
+            #expect(try await inbox(bank, "?q=SENDER").total == 1)
+            #expect(try await inbox(bank, "?q=100%25_").total == 1)
+            #expect(try await inbox(bank, "?q=%25").total == 1)
+            #expect(try await inbox(bank, "?q=nothing-like-this").total == 0)
+            // filters
+            #expect(try await inbox(bank, "?severity=critical").items.map(\.tlp) == ["AMBER"])
+            #expect(try await inbox(bank, "?tlp=green").items.map { $0.title?.en } == ["More phishing mail"])
+            #expect(try await inbox(bank, "?tlp=CLEAR&severity=critical").total == 0)
+            #expect(try await bank.send(.GET, "/api/v1/inbox?severity=urgent").status == .badRequest)
+            #expect(try await bank.send(.GET, "/api/v1/inbox?tlp=PURPLE").status == .badRequest)
+            #expect(try await bank.send(.GET, "/api/v1/inbox?per=500").status == .badRequest)
+            // A member that has not accepted the rules sees two rows redacted, and a search
+            // for their words finds nothing: the search must not reveal what the list hides.
+            let pending = try await APIClient.demo(app, "pending@demo.ceptoar.example")
+            let list = try await inbox(pending, "")
+            #expect(list.total == 3 && list.items.filter(\.redacted).count == 2)
+            #expect(try await inbox(pending, "?q=vpn").total == 0)
+            #expect(try await inbox(pending, "?q=phishing").total == 0)
+            #expect(try await inbox(pending, "?q=maintenance").total == 1)
         }
     }
 }

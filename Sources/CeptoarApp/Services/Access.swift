@@ -8,6 +8,13 @@ import SQLKit
 struct Access {
     let database: any Database
 
+    /// What the policy needs of an advisory in a list: which it is, its marking, who wrote it.
+    struct Listed {
+        var id: UUID
+        var marking: TLP
+        var originator: UUID
+    }
+
     /// The viewer's organisation and, for each CEPTOAR it belongs to, whether it accepted the
     /// current version of that CEPTOAR's handling rules. Three queries whatever the memberships.
     func viewer(_ user: User?) async throws -> AccessPolicy.Viewer {
@@ -34,8 +41,8 @@ struct Access {
     /// (an inbox page). The policy only ever asks whether the viewer's own CEPTOARs are in an
     /// item's audience and whether the viewer's own organisation is on its relay, so only those
     /// facts are read — two small queries for the page, not every hop of every advisory.
-    func items(_ advisories: [Advisory], deliveredTo viewer: AccessPolicy.Viewer) async throws -> [UUID: AccessPolicy.Item] {
-        let ids = advisories.compactMap(\.id)
+    func items(_ advisories: [Listed], deliveredTo viewer: AccessPolicy.Viewer) async throws -> [UUID: AccessPolicy.Item] {
+        let ids = advisories.map(\.id)
         guard !ids.isEmpty, let organisation = UUID(uuidString: viewer.organisation) else { return [:] }
         let sql = self.database as! any SQLDatabase
         let ceptoars = viewer.memberships.keys.compactMap(UUID.init(uuidString:))
@@ -57,17 +64,17 @@ struct Access {
         let namedByAdvisory = try await self.named(advisories)
         var result: [UUID: AccessPolicy.Item] = [:]
         for advisory in advisories {
-            guard let id = advisory.id else { continue }
+            let id = advisory.id
             result[id] = AccessPolicy.Item(
-                tlp: advisory.marking, originator: advisory.$originator.id.uuidString, audience: audience[id] ?? [],
+                tlp: advisory.marking, originator: advisory.originator.uuidString, audience: audience[id] ?? [],
                 relay: relayed.contains(id) ? [viewer.organisation] : [], recipients: [viewer.organisation], named: namedByAdvisory[id] ?? [])
         }
         return result
     }
 
     /// For TLP:RED advisories, the organisations their originator named (by id), per advisory.
-    private func named(_ advisories: [Advisory]) async throws -> [UUID: Set<String>] {
-        let red = advisories.filter { $0.marking == .red }.compactMap(\.id)
+    private func named(_ advisories: [Listed]) async throws -> [UUID: Set<String>] {
+        let red = advisories.filter { $0.marking == .red }.map(\.id)
         guard !red.isEmpty else { return [:] }
         let targets = try await AdvisoryTarget.query(on: self.database).filter(\.$advisory.$id ~~ red).filter(\.$kind == "organisation").all()
         let organisations = try await Organisation.query(on: self.database).filter(\.$key ~~ targets.map(\.targetKey)).all()
@@ -91,7 +98,7 @@ struct Access {
         return AccessPolicy.Item(
             tlp: advisory.marking, originator: advisory.$originator.id.uuidString, audience: Set(audience),
             relay: Set(hops.filter { $0.hopStage != .direct }.map { $0.$organisation.id.uuidString }), recipients: recipients,
-            named: try await self.named([advisory])[id] ?? [])
+            named: try await self.named([Listed(id: id, marking: advisory.marking, originator: advisory.$originator.id)])[id] ?? [])
     }
 
     /// Decides, and throws the denial as a 403 in the reader's language.

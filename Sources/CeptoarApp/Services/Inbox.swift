@@ -1,6 +1,7 @@
 import CeptoarKit
 import Fluent
 import Foundation
+import SQLKit
 
 /// A member organisation's received advisories, read receipts and acknowledgements.
 struct Inbox {
@@ -10,51 +11,75 @@ struct Inbox {
         guard page >= 1, (1...200).contains(per) else {
             throw UserError.badRequest(ja: "page は1以上、per は1から200です", en: "page must be 1 or more and per 1 to 200")
         }
-        var builder = Delivery.query(on: self.database).filter(\.$organisation.$id == user.$organisation.id)
-            .join(Advisory.self, on: \Delivery.$advisory.$id == \Advisory.$id)
+        // Read as plain rows, not Fluent models: an inbox page is the hottest read there is, and
+        // decoding models (reflection over every property, per row) cost more than SQLite did.
+        var conditions: SQLQueryString = "d.organisation_id = \(bind: user.$organisation.id)"
         if let severity, !severity.isEmpty {
             guard Severity(rawValue: severity) != nil else { throw UserError.badRequest(ja: "不明な重要度です: \(severity)", en: "unknown severity '\(severity)'") }
-            builder = builder.filter(Advisory.self, \.$severity == severity)
+            conditions += " AND a.severity = \(bind: severity)"
         }
         if let tlp, !tlp.isEmpty {
             guard let marking = TLP(label: tlp) else { throw UserError.badRequest(ja: "不明なTLPです: \(tlp)", en: "unknown TLP '\(tlp)'") }
-            builder = builder.filter(Advisory.self, \.$tlp == marking.rawValue)
+            conditions += " AND a.tlp = \(bind: marking.rawValue)"
         }
+        let sql = self.database as! any SQLDatabase
         let access = Access(database: self.database)
         let viewer = try await access.viewer(user)
         let needle = (query ?? "").trimmingCharacters(in: .whitespaces).lowercased()
+        let select: SQLQueryString = """
+            SELECT a.id AS advisory_id, a.originator_id, a.tlp, a.severity, a.title_ja, a.title_en, a.expires_at, a.withdrawn_at,
+            d.delivered_at, d.read_at, d.acknowledged_at
+            FROM deliveries d JOIN advisories a ON a.id = d.advisory_id WHERE
+            """
+        let order: SQLQueryString = " ORDER BY d.delivered_at DESC, d.id DESC"
         if needle.isEmpty {
             // The usual case: count and page in SQL, decide access for the page only.
-            let total = try await builder.count()
-            let rows = try await builder.sort(\.$deliveredAt, .descending).sort(\.$id, .descending)
-                .range(((page - 1) * per)..<(page * per)).all()
+            let total = try await sql.raw("SELECT COUNT(*) AS n FROM deliveries d JOIN advisories a ON a.id = d.advisory_id WHERE " + conditions)
+                .first().map { try $0.decode(column: "n", as: Int.self) } ?? 0
+            let rows = try await sql.raw(select + " " + conditions + order + " LIMIT \(literal: per) OFFSET \(literal: (page - 1) * per)")
+                .all(decoding: InboxRow.self, keyDecodingStrategy: .convertFromSnakeCase)
             let items = try await self.items(rows, viewer: viewer, access: access)
-            return InboxDTO(items: items.map(\.dto), total: total, page: page, per: per)
+            return InboxDTO(items: items, total: total, page: page, per: per)
         }
-        // Searching reads titles and bodies, so it only ever matches items the viewer may open:
+        // Searching matches titles and bodies in SQL, then keeps only what the viewer may open:
         // a search must not reveal what the list would redact.
-        let rows = try await builder.sort(\.$deliveredAt, .descending).sort(\.$id, .descending).all()
-        let matched = try await self.items(rows, viewer: viewer, access: access).filter { item in
-            guard item.dto.redacted == false else { return false }
-            let a = item.advisory
-            return [a.titleJa, a.titleEn ?? "", a.bodyJa, a.bodyEn ?? ""].joined(separator: "\n").lowercased().contains(needle)
-        }
-        let pageItems = matched.dropFirst((page - 1) * per).prefix(per).map(\.dto)
-        return InboxDTO(items: Array(pageItems), total: matched.count, page: page, per: per)
+        let escaped = needle.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
+        let pattern = "%\(escaped)%"
+        let text: SQLQueryString = "lower(a.title_ja || ' ' || coalesce(a.title_en, '') || ' ' || a.body_ja || ' ' || coalesce(a.body_en, ''))"
+        let rows = try await sql.raw(select + " " + conditions + " AND " + text + " LIKE \(bind: pattern) ESCAPE '\\'" + order)
+            .all(decoding: InboxRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+        let matched = try await self.items(rows, viewer: viewer, access: access).filter { !$0.redacted }
+        return InboxDTO(items: Array(matched.dropFirst((page - 1) * per).prefix(per)), total: matched.count, page: page, per: per)
     }
 
-    private func items(_ rows: [Delivery], viewer: AccessPolicy.Viewer, access: Access) async throws -> [(advisory: Advisory, dto: InboxItemDTO)] {
-        let advisories = try rows.map { try $0.joined(Advisory.self) }
-        let policyItems = try await access.items(advisories, deliveredTo: viewer)
-        return zip(rows, advisories).map { delivery, advisory in
-            let decision = policyItems[advisory.id!].map { AccessPolicy.read(viewer, $0) } ?? .deny(.notARecipient)
+    /// One delivery with the parts of its advisory that a list shows.
+    private struct InboxRow: Decodable {
+        var advisoryId: UUID
+        var originatorId: UUID
+        var tlp: String
+        var severity: String
+        var titleJa: String
+        var titleEn: String?
+        var expiresAt: Date?
+        var withdrawnAt: Date?
+        var deliveredAt: Date
+        var readAt: Date?
+        var acknowledgedAt: Date?
+    }
+
+    private func items(_ rows: [InboxRow], viewer: AccessPolicy.Viewer, access: Access) async throws -> [InboxItemDTO] {
+        let listed = rows.map { Access.Listed(id: $0.advisoryId, marking: TLP(rawValue: $0.tlp) ?? .red, originator: $0.originatorId) }
+        let policyItems = try await access.items(listed, deliveredTo: viewer)
+        let now = Date()
+        return rows.map { row in
+            let decision = policyItems[row.advisoryId].map { AccessPolicy.read(viewer, $0) } ?? .deny(.notARecipient)
             var reason: String?
             if case .deny(let denial) = decision { reason = denial.rawValue }
-            return (advisory, InboxItemDTO(
-                advisoryID: advisory.id!, tlp: advisory.tlp, severity: decision.isAllowed ? advisory.severity : nil,
-                title: decision.isAllowed ? advisory.title : nil, deliveredAt: delivery.deliveredAt, readAt: delivery.readAt,
-                acknowledgedAt: delivery.acknowledgedAt, withdrawn: advisory.withdrawnAt != nil,
-                expired: advisory.expiresAt.map { $0 < Date() } ?? false, redacted: !decision.isAllowed, reason: reason))
+            return InboxItemDTO(
+                advisoryID: row.advisoryId, tlp: row.tlp, severity: decision.isAllowed ? row.severity : nil,
+                title: decision.isAllowed ? LocalizedText(ja: row.titleJa, en: row.titleEn) : nil, deliveredAt: row.deliveredAt,
+                readAt: row.readAt, acknowledgedAt: row.acknowledgedAt, withdrawn: row.withdrawnAt != nil,
+                expired: row.expiresAt.map { $0 < now } ?? false, redacted: !decision.isAllowed, reason: reason)
         }
     }
 

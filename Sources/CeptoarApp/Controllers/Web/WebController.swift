@@ -50,6 +50,7 @@ struct WebController: RouteCollection {
             req.session.data = SessionData()
             req.auth.login(user)
             req.session.authenticate(user)
+            SessionUserAuthenticator.stamp(req.session)
             req.session.data["csrf"] = [UInt8].random(count: 32).base64
             req.logger.info("signed in", metadata: ["user": "\(user.email)"])
             return req.redirect(to: SiteURL.home, redirectType: .normal)
