@@ -32,6 +32,7 @@ public func configure(_ app: Application, configuration: AppConfiguration, optio
     }
 
     app.installMapCache()
+    app.readCaches = ReadCaches(lifetime: .milliseconds(configuration.readCacheMilliseconds))
     app.broadcaster = Broadcaster()
     app.passwords.use(.bcrypt(cost: configuration.bcryptCost))
     app.sessions.use { app in WriteOnChangeSessions(base: app.fluent.sessions.driver()) }

@@ -1,6 +1,7 @@
 @testable import CeptoarKit
 import Fluent
 import Foundation
+import SQLKit
 import Testing
 import VaporTesting
 
@@ -121,10 +122,24 @@ struct AccountTests {
             #expect(search.body.string.contains("JPCERT"))
             headers.bearerAuthorization = BearerAuthorization(token: secret + "x")
             #expect(try await app.testing().sendRequest(.GET, "/api/v1/me", headers: headers).status == .unauthorized)
-            // An expired token is refused.
+            // An expired token is refused (changed as the server writes: in a transaction).
             stored.expiresAt = Date().addingTimeInterval(-1)
-            try await stored.save(on: app.db)
+            try await app.db.atomically { db in try await stored.save(on: db) }
             headers.bearerAuthorization = BearerAuthorization(token: secret)
+            #expect(try await app.testing().sendRequest(.GET, "/api/v1/me", headers: headers).status == .unauthorized)
+        }
+    }
+
+    @Test func aChangeMadeElsewhereIsSeenWithinTheReadCacheLifetime() async throws {
+        try await withCeptoar(demo: true, environment: ["CEPTOAR_READ_CACHE_MS": "300"]) { app in
+            let (token, secret) = try await app.accounts(on: app.db).createToken(for: "analyst@demo.ceptoar.example", name: "ci", days: 30)
+            var headers = english
+            headers.bearerAuthorization = BearerAuthorization(token: secret)
+            #expect(try await app.testing().sendRequest(.GET, "/api/v1/me", headers: headers).status == .ok)
+            // Another node (or a command on the same file) deactivates the user: no write by
+            // this process tells the cache, so only its lifetime bounds the delay.
+            try await (app.db as! any SQLDatabase).raw("UPDATE users SET active = \(bind: false) WHERE id = \(bind: token.$user.id)").run()
+            try await Task.sleep(for: .milliseconds(400))
             #expect(try await app.testing().sendRequest(.GET, "/api/v1/me", headers: headers).status == .unauthorized)
         }
     }

@@ -82,7 +82,7 @@ struct RelayTests {
     @Test func heldHopsWaitForReviewNotesAndTighterMarkings() async throws {
         try await withCeptoar(demo: true) { app in
             let nisc = try await APIClient.demo(app, "nisc@demo.ceptoar.example")
-            let advisory = try nisc.decode(AdvisoryDTO.self, try await nisc.send(.POST, "/api/v1/advisories", json: AdvisoryInput.sample(tlp: "GREEN", severity: "high", targets: [("ceptoar", "banks"), ("ceptoar", "local-government")])))
+            let advisory = try nisc.decode(AdvisoryDTO.self, try await nisc.send(.POST, "/api/v1/advisories", json: AdvisoryInput.sample(tlp: "GREEN", severity: "medium", targets: [("ceptoar", "banks"), ("ceptoar", "local-government")])))
             #expect(try await Delivery.query(on: app.db).count() == 0)
             // FSA reviews its hop and forwards with a note; banks' secretariat tightens to AMBER.
             let fsa = try await APIClient.demo(app, "fsa@demo.ceptoar.example")

@@ -21,6 +21,10 @@ public struct AppConfiguration: Sendable {
     public var loginFailuresBeforeDelay: Int
     /// The first delay in seconds; each further failure doubles it (at most 15 minutes).
     public var loginDelaySeconds: Int
+    /// How long, in milliseconds, a token's owner or an inbox page read from the database may
+    /// be answered again without reading (only while this process has written nothing since);
+    /// 0 turns the cache off. Bounds how late other nodes' writes are seen.
+    public var readCacheMilliseconds: Int
 
     /// The environment variables and their meaning, for the README and `--help`.
     public static let variables: [(name: String, meaning: String, fallback: String)] = [
@@ -32,6 +36,7 @@ public struct AppConfiguration: Sendable {
         ("CEPTOAR_SECURE_COOKIES", "1 to mark session cookies Secure (behind HTTPS)", "0"),
         ("CEPTOAR_LOGIN_FAILURES_BEFORE_DELAY", "failed logins before each attempt is delayed", "5"),
         ("CEPTOAR_LOGIN_DELAY_SECONDS", "the first delay after those failures; it doubles with each further one (max 900)", "2"),
+        ("CEPTOAR_READ_CACHE_MS", "how long a token's owner or an inbox page may be reused before it is read again (0 = never; a write in this process always ends it)", "1000"),
     ]
 
     public static func load(
@@ -58,9 +63,11 @@ public struct AppConfiguration: Sendable {
         let cost = try Self.integer(environment, "CEPTOAR_BCRYPT_COST", default: 12, range: 4...31)
         let failures = try Self.integer(environment, "CEPTOAR_LOGIN_FAILURES_BEFORE_DELAY", default: 5, range: 1...1000)
         let delay = try Self.integer(environment, "CEPTOAR_LOGIN_DELAY_SECONDS", default: 2, range: 1...900)
+        let readCache = try Self.integer(environment, "CEPTOAR_READ_CACHE_MS", default: 1_000, range: 0...60_000)
         return AppConfiguration(
             database: database, logFormat: logFormat, logLevel: logLevel, bcryptCost: cost,
-            secureCookies: environment["CEPTOAR_SECURE_COOKIES"] == "1", loginFailuresBeforeDelay: failures, loginDelaySeconds: delay)
+            secureCookies: environment["CEPTOAR_SECURE_COOKIES"] == "1", loginFailuresBeforeDelay: failures, loginDelaySeconds: delay,
+            readCacheMilliseconds: readCache)
     }
 
     static func integer(_ environment: [String: String], _ name: String, default value: Int, range: ClosedRange<Int>) throws -> Int {

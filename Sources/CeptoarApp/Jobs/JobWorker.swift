@@ -13,6 +13,12 @@ struct JobWorker {
     /// Processes up to `limit` due jobs; returns how many.
     @discardableResult
     func drainOnce(limit: Int = 500) async throws -> Int {
+        // Look before taking the write lock: an idle outbox costs one read, not a write
+        // transaction (which would also mark every cached read in this process stale).
+        let due = try await (self.database as! any SQLDatabase).raw("""
+            SELECT id FROM jobs WHERE status = 'queued' AND run_at <= \(bind: Date()) LIMIT 1
+            """).first()
+        guard due != nil else { return 0 }
         let claimed: [(job: Int, delivery: Int?)] = try await self.database.atomically { db in
             let sql = db as! any SQLDatabase
             let lock: SQLQueryString = sql.dialect.name == "postgresql" ? " FOR UPDATE SKIP LOCKED" : ""

@@ -2,21 +2,26 @@ import Fluent
 import Vapor
 
 /// Authenticates machine clients by `Authorization: Bearer <token>`; the token is hashed
-/// and looked up, never compared in clear.
+/// and looked up, never compared in clear. The lookup is cached briefly (`ReadCaches`): a
+/// client polling its inbox should not cost a database read per request just to say who it is.
 struct TokenAuthenticator: AsyncBearerAuthenticator {
     func authenticate(bearer: BearerAuthorization, for request: Request) async throws {
         let hash = APIToken.hash(bearer.token)
-        guard let token = try await APIToken.query(on: request.db).filter(\.$tokenHash == hash).with(\.$user).first() else {
-            return
+        let found = try await request.application.readCaches.tokens.value(for: hash) {
+            guard let token = try await APIToken.query(on: request.db).filter(\.$tokenHash == hash).with(\.$user).first() else {
+                return AuthenticatedToken(user: nil, expiresAt: nil)
+            }
+            // Record use at most once a minute (checked when read, so at most once per cache
+            // lifetime): a write per request would serialise every API call.
+            if token.lastUsedAt.map({ Date().timeIntervalSince($0) > 60 }) ?? true {
+                token.lastUsedAt = Date()
+                try await token.save(on: request.db)
+            }
+            return AuthenticatedToken(user: token.user, expiresAt: token.expiresAt)
         }
-        if let expires = token.expiresAt, expires < Date() { return }
-        guard token.user.active else { return }
-        // Record use at most once a minute: a write per request would serialise every API call.
-        if token.lastUsedAt.map({ Date().timeIntervalSince($0) > 60 }) ?? true {
-            token.lastUsedAt = Date()
-            try await token.save(on: request.db)
-        }
-        request.auth.login(token.user)
+        guard let user = found.user, user.active else { return }
+        if let expires = found.expiresAt, expires < Date() { return }
+        request.auth.login(user)
     }
 }
 

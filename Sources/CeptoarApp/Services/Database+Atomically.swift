@@ -9,9 +9,13 @@ import SQLKit
 /// PostgreSQL transactions run side by side as usual.
 extension Database {
     func atomically<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
-        guard (self as? any SQLDatabase)?.dialect.name == "sqlite" else { return try await self.transaction(body) }
-        // Already inside one: the work joins it.
+        // Already inside one: the work joins it, and the outermost commit counts.
         if WriteGate.holding { return try await body(self) }
+        guard (self as? any SQLDatabase)?.dialect.name == "sqlite" else {
+            let result = try await WriteGate.$holding.withValue(true) { try await self.transaction(body) }
+            WriteGeneration.process.advance()
+            return result
+        }
         await WriteGate.shared.acquire()
         do {
             let result = try await WriteGate.$holding.withValue(true) {
@@ -21,6 +25,7 @@ extension Database {
                     do {
                         let result = try await body(connection)
                         try await sql.raw("COMMIT").run()
+                        WriteGeneration.process.advance()
                         return result
                     } catch {
                         try? await sql.raw("ROLLBACK").run()
@@ -40,7 +45,8 @@ extension Database {
 /// A first-come, first-served lock for SQLite write transactions.
 actor WriteGate {
     static let shared = WriteGate()
-    /// Set inside a gated transaction, so a nested call does not wait for itself.
+    /// Set inside a transaction begun by `atomically`, so a nested call joins it (and, on
+    /// SQLite, does not wait for itself).
     @TaskLocal static var holding = false
 
     private var busy = false

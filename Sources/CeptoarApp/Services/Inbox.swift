@@ -7,6 +7,16 @@ import SQLKit
 struct Inbox {
     let database: any Database
 
+    /// `list`, answered from `cache` while that is fresh (the same user asking the same).
+    func cachedList(
+        for user: User, query: String?, severity: String?, tlp: String?, page: Int, per: Int, cache: FreshCache<InboxPageKey, InboxDTO>
+    ) async throws -> InboxDTO {
+        let key = InboxPageKey(user: try user.requireID(), query: query, severity: severity, tlp: tlp, page: page, per: per)
+        return try await cache.value(for: key) {
+            try await self.list(for: user, query: query, severity: severity, tlp: tlp, page: page, per: per)
+        }
+    }
+
     func list(for user: User, query: String?, severity: String?, tlp: String?, page: Int, per: Int) async throws -> InboxDTO {
         guard page >= 1, (1...200).contains(per) else {
             throw UserError.badRequest(ja: "page は1以上、per は1から200です", en: "page must be 1 or more and per 1 to 200")

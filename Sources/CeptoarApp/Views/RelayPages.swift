@@ -30,7 +30,28 @@ enum RelayViews {
 }
 
 struct InboxPage {
+    /// What the reader asked for, kept in the form and the page links.
+    struct Filters {
+        var query: String?
+        var severity: String?
+        var tlp: String?
+
+        /// `/inbox?…` for another page of the same selection.
+        func url(page: Int) -> String {
+            var items = [URLQueryItem]()
+            for (name, value) in [("q", self.query), ("severity", self.severity), ("tlp", self.tlp)] where !(value ?? "").isEmpty {
+                items.append(URLQueryItem(name: name, value: value))
+            }
+            items.append(URLQueryItem(name: "page", value: String(page)))
+            var components = URLComponents()
+            components.path = SiteURL.inbox
+            components.queryItems = items
+            return components.string ?? SiteURL.inbox
+        }
+    }
+
     let inbox: InboxDTO
+    var filters = Filters()
 
     func render(_ request: Request) -> String {
         let language = request.language
@@ -50,14 +71,35 @@ struct InboxPage {
                 <td>\(title)</td><td>\(RelayViews.time(item.deliveredAt, language))</td><td data-testid="state">\(state)</td></tr>
                 """
         }
+        let any = ja ? "すべて" : "any"
+        func option(_ value: String, _ label: String, selected: String?) -> String {
+            #"<option value="\#(value.htmlEscaped)"\#(selected == value ? " selected" : "")>\#(label.htmlEscaped)</option>"#
+        }
+        let chosenSeverity = Severity(rawValue: self.filters.severity ?? "")?.rawValue
+        let chosenTLP = TLP(label: self.filters.tlp ?? "")?.rawValue
+        let severityOptions = option("", any, selected: chosenSeverity ?? "")
+            + Severity.allCases.reversed().map { option($0.rawValue, $0.label.text(language), selected: chosenSeverity) }.joined()
+        let tlpOptions = option("", any, selected: chosenTLP ?? "") + TLP.allCases.map { option($0.rawValue, $0.label.text(language), selected: chosenTLP) }.joined()
+        let pages = max(1, (self.inbox.total + self.inbox.per - 1) / self.inbox.per)
+        var pager = ""
+        if pages > 1 {
+            let previous = self.inbox.page > 1 ? #"<a href="\#(self.filters.url(page: self.inbox.page - 1).htmlEscaped)" rel="prev">\#(ja ? "前へ" : "Previous")</a>"# : ""
+            let next = self.inbox.page < pages ? #"<a href="\#(self.filters.url(page: self.inbox.page + 1).htmlEscaped)" rel="next">\#(ja ? "次へ" : "Next")</a>"# : ""
+            let position = ja ? "\(self.inbox.page) / \(pages) ページ" : "page \(self.inbox.page) of \(pages)"
+            pager = #"<nav class="pager" data-testid="pager">\#(previous) \#(position) \#(next)</nav>"#
+        }
         let body = """
             <h1>\(ja ? "受信した注意喚起" : "Inbox")</h1>
-            <form method="get" action="/inbox" role="search"><label>\(ja ? "検索" : "Search") <input type="search" name="q"></label>
-            <button type="submit">\(ja ? "検索" : "Search")</button></form>
+            <form method="get" action="/inbox" role="search" class="filters" data-testid="inbox-filters">\
+            <label>\(ja ? "検索" : "Search") <input type="search" name="q" value="\((self.filters.query ?? "").htmlEscaped)"></label>
+            <label>\(ja ? "重要度" : "Severity") <select name="severity" data-testid="filter-severity">\(severityOptions)</select></label>
+            <label>TLP <select name="tlp" data-testid="filter-tlp">\(tlpOptions)</select></label>
+            <button type="submit">\(ja ? "絞り込む" : "Filter")</button></form>
             <p class="notice" id="live" hidden data-testid="live-banner">\(ja ? "新しい注意喚起が届きました。" : "A new advisory has arrived.") <a href="/inbox">\(ja ? "更新" : "Refresh")</a></p>
             <p data-testid="inbox-total">\(ja ? "\(self.inbox.total)件" : "\(self.inbox.total) advisories")</p>
             <table class="list"><thead><tr><th>TLP</th><th>\(ja ? "重要度" : "Severity")</th><th>\(ja ? "件名" : "Title")</th><th>\(ja ? "受信日時" : "Received")</th><th>\(ja ? "状態" : "State")</th></tr></thead>
             <tbody>\(rows)</tbody></table>
+            \(pager)
             <script>
             // Live updates: the server pushes an event when an advisory reaches this organisation.
             (function(){ if (!window.EventSource) return; var s = new EventSource('/inbox/events');

@@ -6,6 +6,7 @@ enum SiteURL {
     static let map = "/map"
     static let mapExport = "/map/export"
     static let organisations = "/organisations"
+    static let inbox = "/inbox"
     static func ceptoar(_ key: String) -> String { "/ceptoars/\(key)" }
     static let language = "/lang"
     static let health = "/health"

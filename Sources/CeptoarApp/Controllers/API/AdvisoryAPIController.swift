@@ -117,9 +117,10 @@ struct AdvisoryAPIController: RouteCollection {
 
     @Sendable func inbox(req: Request) async throws -> InboxDTO {
         let user = try req.requireUser()
-        return try await Inbox(database: req.db).list(
+        return try await Inbox(database: req.db).cachedList(
             for: user, query: req.query[String.self, at: "q"], severity: req.query[String.self, at: "severity"],
-            tlp: req.query[String.self, at: "tlp"], page: req.query[Int.self, at: "page"] ?? 1, per: req.query[Int.self, at: "per"] ?? 50)
+            tlp: req.query[String.self, at: "tlp"], page: req.query[Int.self, at: "page"] ?? 1, per: req.query[Int.self, at: "per"] ?? 50,
+            cache: req.application.readCaches.inboxPages)
     }
 
     @Sendable func hops(req: Request) async throws -> [HopDTO] {

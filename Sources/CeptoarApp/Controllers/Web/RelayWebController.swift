@@ -23,9 +23,12 @@ struct RelayWebController: RouteCollection {
 
     @Sendable func inbox(req: Request) async throws -> Response {
         guard let user = self.signedIn(req) else { return req.redirect(to: SiteURL.login) }
-        let inbox = try await Inbox(database: req.db).list(
-            for: user, query: req.query[String.self, at: "q"], severity: nil, tlp: nil, page: req.query[Int.self, at: "page"] ?? 1, per: 50)
-        return WebController.html(InboxPage(inbox: inbox).render(req))
+        let filters = InboxPage.Filters(
+            query: req.query[String.self, at: "q"], severity: req.query[String.self, at: "severity"], tlp: req.query[String.self, at: "tlp"])
+        let inbox = try await Inbox(database: req.db).cachedList(
+            for: user, query: filters.query, severity: filters.severity, tlp: filters.tlp, page: req.query[Int.self, at: "page"] ?? 1, per: 50,
+            cache: req.application.readCaches.inboxPages)
+        return WebController.html(InboxPage(inbox: inbox, filters: filters).render(req))
     }
 
     /// Server-Sent Events: `event: delivery` whenever an advisory reaches the user's organisation.

@@ -1,0 +1,40 @@
+import Foundation
+import Vapor
+
+/// The application's caches of hot reads (see `FreshCache` for when an entry may be used).
+final class ReadCaches: Sendable {
+    /// Token hash → its owner, as the authenticator last read them.
+    let tokens: FreshCache<String, AuthenticatedToken>
+    /// An inbox page as one user asked for it.
+    let inboxPages: FreshCache<InboxPageKey, InboxDTO>
+
+    init(lifetime: Duration) {
+        self.tokens = FreshCache(lifetime: lifetime)
+        self.inboxPages = FreshCache(lifetime: lifetime)
+    }
+}
+
+/// What the token authenticator needs to decide, read together.
+struct AuthenticatedToken: Sendable {
+    var user: User?
+    var expiresAt: Date?
+}
+
+/// An inbox request, as far as its answer depends on it.
+struct InboxPageKey: Hashable, Sendable {
+    var user: UUID
+    var query: String?
+    var severity: String?
+    var tlp: String?
+    var page: Int
+    var per: Int
+}
+
+private struct ReadCachesKey: StorageKey { typealias Value = ReadCaches }
+
+extension Application {
+    var readCaches: ReadCaches {
+        get { self.storage[ReadCachesKey.self]! }
+        set { self.storage[ReadCachesKey.self] = newValue }
+    }
+}
