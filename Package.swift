@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.5.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.0.0"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.65.0"),
     ],
     targets: [
         // Domain rules, formats and standards: no web framework, fast to build and test.
@@ -44,7 +45,11 @@ let package = Package(
         ),
         .executableTarget(
             name: "ceptoar",
-            dependencies: ["CeptoarApp"]
+            dependencies: [
+                "CeptoarApp",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
         ),
         .testTarget(
             name: "CeptoarKitTests",

@@ -58,6 +58,24 @@ struct FreshCacheTests {
         #expect(try await off.value(for: "k") { reads.next() } == 4)
     }
 
+    @Test func callersThatMissTogetherShareOneRead() async throws {
+        let cache = FreshCache<String, Int>(lifetime: .seconds(60), generations: WriteGeneration())
+        let reads = Reads()
+        let values = try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<20 {
+                group.addTask {
+                    try await cache.value(for: "k") {
+                        try await Task.sleep(for: .milliseconds(100))
+                        return reads.next()
+                    }
+                }
+            }
+            return try await group.reduce(into: [Int]()) { $0.append($1) }
+        }
+        #expect(values == Array(repeating: 1, count: 20))
+        #expect(reads.total == 1)
+    }
+
     @Test func aFailedReadIsNotCached() async throws {
         struct Failure: Error {}
         let cache = FreshCache<String, Int>(lifetime: .seconds(60), generations: WriteGeneration())

@@ -11,7 +11,7 @@ struct LanguageMiddleware: AsyncMiddleware {
     }
 
     static func language(of request: Request) -> Language {
-        if let text = request.query[String.self, at: "lang"], let language = Language(tag: text) { return language }
+        if let text = request.queryItems["lang"], let language = Language(tag: text) { return language }
         if let cookie = request.cookies["lang"]?.string, let language = Language(tag: cookie) { return language }
         if request.wantsHTML { return .ja }
         for part in (request.headers.first(name: .acceptLanguage) ?? "").split(separator: ",") {

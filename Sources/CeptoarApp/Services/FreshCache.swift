@@ -30,6 +30,8 @@ final class FreshCache<Key: Hashable & Sendable, Value: Sendable>: @unchecked Se
     private let capacity: Int
     private let lock = NSLock()
     private var entries: [Key: Entry] = [:]
+    /// Reads under way, so callers that miss together wait for the same one.
+    private var reading: [Key: (generation: UInt64, task: Task<Value, any Error>)] = [:]
 
     init(lifetime: Duration, generations: WriteGeneration = .process, capacity: Int = 10_000) {
         self.lifetime = lifetime
@@ -38,20 +40,42 @@ final class FreshCache<Key: Hashable & Sendable, Value: Sendable>: @unchecked Se
     }
 
     /// The cached value, or `read()`'s — stored with the generation seen *before* reading, so
-    /// a write that commits while the read runs makes the new entry stale at once.
-    func value(for key: Key, read: () async throws -> Value) async throws -> Value {
+    /// a write that commits while the read runs makes the new entry stale at once. Callers
+    /// that miss together share one read: when an entry ages out under load, the database
+    /// sees one query, not one per waiting request.
+    func value(for key: Key, read: @escaping @Sendable () async throws -> Value) async throws -> Value {
         guard self.lifetime > .zero else { return try await read() }
         let generation = self.generations.current
         let now = ContinuousClock.now
-        if let entry = self.lock.withLock({ self.entries[key] }), entry.generation == generation, now - entry.readAt < self.lifetime {
-            return entry.value
+        let found: Value?
+        let task: Task<Value, any Error>?
+        (found, task) = self.lock.withLock {
+            if let entry = self.entries[key], entry.generation == generation, now - entry.readAt < self.lifetime {
+                return (entry.value, nil)
+            }
+            if let running = self.reading[key], running.generation == generation { return (nil, running.task) }
+            let task = Task { try await read() }
+            self.reading[key] = (generation, task)
+            return (nil, task)
         }
-        let value = try await read()
-        self.lock.withLock {
-            // Past capacity, start again rather than track ages: entries live a second anyway.
-            if self.entries.count >= self.capacity { self.entries.removeAll(keepingCapacity: true) }
-            self.entries[key] = Entry(value: value, generation: generation, readAt: now)
+        if let found { return found }
+        guard let task else { return try await read() }
+        do {
+            let value = try await task.value
+            self.lock.withLock {
+                if let running = self.reading[key], running.generation == generation { self.reading[key] = nil }
+                // Past capacity, start again rather than track ages: entries live a second anyway.
+                if self.entries.count >= self.capacity { self.entries.removeAll(keepingCapacity: true) }
+                if (self.entries[key]?.generation ?? 0) <= generation {
+                    self.entries[key] = Entry(value: value, generation: generation, readAt: now)
+                }
+            }
+            return value
+        } catch {
+            self.lock.withLock {
+                if let running = self.reading[key], running.generation == generation { self.reading[key] = nil }
+            }
+            throw error
         }
-        return value
     }
 }

@@ -5,12 +5,15 @@ import Vapor
 final class ReadCaches: Sendable {
     /// Token hash → its owner, as the authenticator last read them.
     let tokens: FreshCache<String, AuthenticatedToken>
-    /// An inbox page as one user asked for it.
+    /// An inbox page as one user asked for it, for the web page.
     let inboxPages: FreshCache<InboxPageKey, InboxDTO>
+    /// The same, already encoded as the API's JSON: encoding cost more than the cached read.
+    let inboxJSON: FreshCache<InboxPageKey, ByteBuffer>
 
     init(lifetime: Duration) {
         self.tokens = FreshCache(lifetime: lifetime)
         self.inboxPages = FreshCache(lifetime: lifetime)
+        self.inboxJSON = FreshCache(lifetime: lifetime)
     }
 }
 

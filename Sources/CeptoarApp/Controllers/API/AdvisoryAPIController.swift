@@ -115,12 +115,23 @@ struct AdvisoryAPIController: RouteCollection {
         try await Inbox(database: req.db).timeline(try Self.id(req), for: try req.requireUser())
     }
 
-    @Sendable func inbox(req: Request) async throws -> InboxDTO {
+    @Sendable func inbox(req: Request) async throws -> Response {
         let user = try req.requireUser()
-        return try await Inbox(database: req.db).cachedList(
-            for: user, query: req.query[String.self, at: "q"], severity: req.query[String.self, at: "severity"],
-            tlp: req.query[String.self, at: "tlp"], page: req.query[Int.self, at: "page"] ?? 1, per: req.query[Int.self, at: "per"] ?? 50,
-            cache: req.application.readCaches.inboxPages)
+        let query = req.queryItems
+        let key = InboxPageKey(
+            user: try user.requireID(), query: query["q"], severity: query["severity"], tlp: query["tlp"], page: try query.integer("page") ?? 1,
+            per: try query.integer("per") ?? 50)
+        let body = try await req.application.readCaches.inboxJSON.value(for: key) {
+            let inbox = try await Inbox(database: req.db).list(
+                for: user, query: key.query, severity: key.severity, tlp: key.tlp, page: key.page, per: key.per)
+            var buffer = ByteBuffer()
+            var headers = HTTPHeaders()
+            try ContentConfiguration.global.requireEncoder(for: .json).encode(inbox, to: &buffer, headers: &headers)
+            return buffer
+        }
+        var headers = HTTPHeaders()
+        headers.contentType = .json
+        return Response(status: .ok, headers: headers, body: .init(buffer: body))
     }
 
     @Sendable func hops(req: Request) async throws -> [HopDTO] {
