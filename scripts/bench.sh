@@ -25,3 +25,29 @@ for path in "/api/v1/map?as_of=2009-03-31" "/map?as_of=2009-03-31" "/health"; do
   echo; echo "## wrk -t2 -c256 -d15s http://127.0.0.1:$PORT$path"
   wrk -t2 -c256 -d15s --latency "http://127.0.0.1:$PORT$path" | grep -E "Requests/sec|Non-2xx|Socket errors|99%|50%|requests in"
 done
+
+echo; echo "## inbox: GET /api/v1/inbox?per=20 after 21 all-sector advisories (auto-forwarded to every member)"
+NISC=$(LOG_LEVEL=error "$BIN" token create --email nisc@demo.ceptoar.example --database "$WORK/seed.sqlite")
+BANK=$(LOG_LEVEL=error "$BIN" token create --email bank@demo.ceptoar.example --database "$WORK/seed.sqlite")
+TARGETS=$(for s in aviation electricity finance gas government info-comm logistics medical railway water; do printf '{"kind":"sector","key":"%s"},' "$s"; done)
+for n in $(seq 21); do
+  curl -fs -o /dev/null -X POST "http://127.0.0.1:$PORT/api/v1/advisories" -H "Authorization: Bearer $NISC" -H 'Content-Type: application/json' \
+    -d "{\"titleJa\":\"ベンチマーク $n\",\"bodyJa\":\"全分野への注意喚起\",\"severity\":\"critical\",\"category\":\"threat\",\"tlp\":\"AMBER\",\"targets\":[${TARGETS%,}]}"
+done
+python3 scripts/bench/add-inbox-users.py "$WORK/seed.sqlite" 1000 "$WORK/tokens"
+sleep 2  # let the outbox drain
+echo; echo "### one reader (the demo bank member), 256 connections"
+wrk -t2 -c256 -d15s --latency -H "Authorization: Bearer $BANK" "http://127.0.0.1:$PORT/api/v1/inbox?per=20" | grep -E "Requests/sec|Non-2xx|Socket errors|99%|50%|requests in"
+echo; echo "### 1,000 readers in 1,000 organisations, a random one per request, 256 connections"
+TOKENS="$WORK/tokens" wrk -t2 -c256 -d15s --latency -s scripts/bench/random-token.lua "http://127.0.0.1:$PORT/api/v1/inbox?per=20" | grep -E "Requests/sec|Non-2xx|Socket errors|99%|50%|requests in"
+echo; echo "### the same 1,000 readers with the read cache off (CEPTOAR_READ_CACHE_MS=0)"
+kill $SERVER; wait $SERVER 2>/dev/null || true
+CEPTOAR_READ_CACHE_MS=0 LOG_LEVEL=error "$BIN" serve --database "$WORK/seed.sqlite" --hostname 127.0.0.1 --port "$PORT" >/dev/null 2>&1 &
+SERVER=$!
+for _ in $(seq 100); do curl -fs "http://127.0.0.1:$PORT/ready" >/dev/null && break; sleep 0.1; done
+TOKENS="$WORK/tokens" wrk -t2 -c256 -d15s --latency -s scripts/bench/random-token.lua "http://127.0.0.1:$PORT/api/v1/inbox?per=20" | grep -E "Requests/sec|Non-2xx|Socket errors|99%|50%|requests in"
+kill $SERVER; wait $SERVER 2>/dev/null || true
+
+echo; echo "## relay: NISC publishes an all-sector AMBER critical advisory, auto-forwarded to 5,692 members (3 users each)"
+rm -f "$WORK/relay.sqlite"*
+LOG_LEVEL=error "$BIN" bench-relay --database "$WORK/relay.sqlite" --runs 21 | tail -1

@@ -47,7 +47,7 @@ struct Inbox {
             let total = try await sql.raw("SELECT COUNT(*) AS n FROM deliveries d JOIN advisories a ON a.id = d.advisory_id WHERE " + conditions)
                 .first().map { try $0.decode(column: "n", as: Int.self) } ?? 0
             let rows = try await sql.raw(select + " " + conditions + order + " LIMIT \(literal: per) OFFSET \(literal: (page - 1) * per)")
-                .all(decoding: InboxRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+                .all().map(InboxRow.init)
             let items = try await self.items(rows, viewer: viewer, access: access)
             return InboxDTO(items: items, total: total, page: page, per: per)
         }
@@ -57,15 +57,16 @@ struct Inbox {
         let pattern = "%\(escaped)%"
         let text: SQLQueryString = "lower(a.title_ja || ' ' || coalesce(a.title_en, '') || ' ' || a.body_ja || ' ' || coalesce(a.body_en, ''))"
         let rows = try await sql.raw(select + " " + conditions + " AND " + text + " LIKE \(bind: pattern) ESCAPE '\\'" + order)
-            .all(decoding: InboxRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .all().map(InboxRow.init)
         let matched = try await self.items(rows, viewer: viewer, access: access).filter { !$0.redacted }
         return InboxDTO(items: Array(matched.dropFirst((page - 1) * per).prefix(per)), total: matched.count, page: page, per: per)
     }
 
-    /// One delivery with the parts of its advisory that a list shows.
-    private struct InboxRow: Decodable {
-        var advisoryId: UUID
-        var originatorId: UUID
+    /// One delivery with the parts of its advisory that a list shows, read column by column
+    /// (a `Decodable` row decoder spent more time converting key names than SQLite did).
+    private struct InboxRow {
+        var advisoryID: UUID
+        var originatorID: UUID
         var tlp: String
         var severity: String
         var titleJa: String
@@ -75,18 +76,32 @@ struct Inbox {
         var deliveredAt: Date
         var readAt: Date?
         var acknowledgedAt: Date?
+
+        init(_ row: any SQLRow) throws {
+            self.advisoryID = try row.decode(column: "advisory_id", as: UUID.self)
+            self.originatorID = try row.decode(column: "originator_id", as: UUID.self)
+            self.tlp = try row.decode(column: "tlp", as: String.self)
+            self.severity = try row.decode(column: "severity", as: String.self)
+            self.titleJa = try row.decode(column: "title_ja", as: String.self)
+            self.titleEn = try row.decode(column: "title_en", as: String?.self)
+            self.expiresAt = try row.decode(column: "expires_at", as: Date?.self)
+            self.withdrawnAt = try row.decode(column: "withdrawn_at", as: Date?.self)
+            self.deliveredAt = try row.decode(column: "delivered_at", as: Date.self)
+            self.readAt = try row.decode(column: "read_at", as: Date?.self)
+            self.acknowledgedAt = try row.decode(column: "acknowledged_at", as: Date?.self)
+        }
     }
 
     private func items(_ rows: [InboxRow], viewer: AccessPolicy.Viewer, access: Access) async throws -> [InboxItemDTO] {
-        let listed = rows.map { Access.Listed(id: $0.advisoryId, marking: TLP(rawValue: $0.tlp) ?? .red, originator: $0.originatorId) }
+        let listed = rows.map { Access.Listed(id: $0.advisoryID, marking: TLP(rawValue: $0.tlp) ?? .red, originator: $0.originatorID) }
         let policyItems = try await access.items(listed, deliveredTo: viewer)
         let now = Date()
         return rows.map { row in
-            let decision = policyItems[row.advisoryId].map { AccessPolicy.read(viewer, $0) } ?? .deny(.notARecipient)
+            let decision = policyItems[row.advisoryID].map { AccessPolicy.read(viewer, $0) } ?? .deny(.notARecipient)
             var reason: String?
             if case .deny(let denial) = decision { reason = denial.rawValue }
             return InboxItemDTO(
-                advisoryID: row.advisoryId, tlp: row.tlp, severity: decision.isAllowed ? row.severity : nil,
+                advisoryID: row.advisoryID, tlp: row.tlp, severity: decision.isAllowed ? row.severity : nil,
                 title: decision.isAllowed ? LocalizedText(ja: row.titleJa, en: row.titleEn) : nil, deliveredAt: row.deliveredAt,
                 readAt: row.readAt, acknowledgedAt: row.acknowledgedAt, withdrawn: row.withdrawnAt != nil,
                 expired: row.expiresAt.map { $0 < now } ?? false, redacted: !decision.isAllowed, reason: reason)
