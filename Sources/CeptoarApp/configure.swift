@@ -78,6 +78,7 @@ enum Migrations {
         CreateProvisionRequest(),
         CreateAdvisoryAttachment(),
         SessionRecord.migration,
+        NotifyPerHop(),
     ]
 }
 

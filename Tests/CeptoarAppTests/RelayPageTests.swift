@@ -23,7 +23,7 @@ struct RelayPageTests {
                 if done == 0 { break }
                 drained += done
             }
-            // check: every job done once, and the event arrived
+            // check: the one job done once, every member told, and the event arrived
             #expect(drained == 1_393)
             #expect(try await Job.query(on: app.db).filter(\.$status == "queued").count() == 0)
             var iterator = stream.makeAsyncIterator()

@@ -3,14 +3,16 @@ import Foundation
 import SQLKit
 import Vapor
 
-/// Drains the outbox. Each `notify_delivery` job tells the member organisation's open pages
-/// (by SSE) that an advisory arrived. Jobs are claimed in batches; on PostgreSQL with
+/// Drains the outbox. Each `notify_hop` job tells the open pages (by SSE) of every member
+/// organisation that hop reached that an advisory arrived (`notify_delivery`, from before
+/// `NotifyPerHop`, does the same for one delivery). Jobs are claimed in batches; on PostgreSQL with
 /// `FOR UPDATE SKIP LOCKED`, so several nodes share the work without doing any job twice.
 struct JobWorker {
     let database: any Database
     let broadcaster: Broadcaster
 
-    /// Processes up to `limit` due jobs; returns how many.
+    /// Processes up to `limit` due jobs; returns how many member organisations were told (or,
+    /// if more, how many jobs were done), so 0 means the outbox was empty.
     @discardableResult
     func drainOnce(limit: Int = 500) async throws -> Int {
         // Look before taking the write lock: an idle outbox costs one read, not a write
@@ -19,26 +21,42 @@ struct JobWorker {
             SELECT id FROM jobs WHERE status = 'queued' AND run_at <= \(bind: Date()) LIMIT 1
             """).first()
         guard due != nil else { return 0 }
-        let claimed: [(job: Int, delivery: Int?)] = try await self.database.atomically { db in
+        let claimed: [(job: Int, delivery: Int?, hop: UUID?)] = try await self.database.atomically { db in
             let sql = db as! any SQLDatabase
             let lock: SQLQueryString = sql.dialect.name == "postgresql" ? " FOR UPDATE SKIP LOCKED" : ""
             let rows = try await sql.raw("""
-                SELECT id, delivery_id FROM jobs WHERE status = 'queued' AND run_at <= \(bind: Date())
+                SELECT id, delivery_id, hop_id FROM jobs WHERE status = 'queued' AND run_at <= \(bind: Date())
                 ORDER BY id LIMIT \(literal: limit)\(lock)
                 """).all()
-            let jobs = try rows.map { (try $0.decode(column: "id", as: Int.self), try $0.decode(column: "delivery_id", as: Int?.self)) }
+            let jobs = try rows.map {
+                (job: try $0.decode(column: "id", as: Int.self), delivery: try $0.decode(column: "delivery_id", as: Int?.self),
+                    hop: try $0.decode(column: "hop_id", as: UUID?.self))
+            }
             guard !jobs.isEmpty else { return [] }
-            try await sql.raw("UPDATE jobs SET status = 'done', attempts = attempts + 1 WHERE id IN (\(binds: jobs.map(\.0)))").run()
-            return jobs.map { (job: $0.0, delivery: $0.1) }
+            try await sql.raw("UPDATE jobs SET status = 'done', attempts = attempts + 1 WHERE id IN (\(binds: jobs.map(\.job)))").run()
+            return jobs
         }
-        let deliveryIDs = claimed.compactMap(\.delivery)
-        guard !deliveryIDs.isEmpty else { return claimed.count }
-        let deliveries = try await Delivery.query(on: self.database).filter(\.$id ~~ deliveryIDs).all()
-        for delivery in deliveries {
-            let payload = #"{"advisory":"\#(delivery.$advisory.id.uuidString)"}"#
-            await self.broadcaster.publish(payload, to: delivery.$organisation.id)
+        let sql = self.database as! any SQLDatabase
+        var reached: [(advisory: UUID, organisation: UUID)] = []
+        let hops = claimed.compactMap(\.hop)
+        if !hops.isEmpty {
+            // Through the hop to its advisory, so the deliveries are found by their (advisory,
+            // organisation) key rather than by scanning for the hop.
+            let rows = try await sql.raw("""
+                SELECT d.advisory_id, d.organisation_id FROM relay_hops h
+                JOIN deliveries d ON d.advisory_id = h.advisory_id AND d.hop_id = h.id WHERE h.id IN (\(binds: hops))
+                """).all()
+            reached += try rows.map { (try $0.decode(column: "advisory_id", as: UUID.self), try $0.decode(column: "organisation_id", as: UUID.self)) }
         }
-        return claimed.count
+        let deliveries = claimed.compactMap(\.delivery)
+        if !deliveries.isEmpty {
+            let rows = try await sql.raw("SELECT advisory_id, organisation_id FROM deliveries WHERE id IN (\(binds: deliveries))").all()
+            reached += try rows.map { (try $0.decode(column: "advisory_id", as: UUID.self), try $0.decode(column: "organisation_id", as: UUID.self)) }
+        }
+        for (advisory, organisation) in reached {
+            await self.broadcaster.publish(#"{"advisory":"\#(advisory.uuidString)"}"#, to: organisation)
+        }
+        return max(reached.count, claimed.count)
     }
 
     /// Runs until cancelled, polling briefly when idle.

@@ -28,7 +28,10 @@ final class Job: Model, @unchecked Sendable {
     @ID(custom: "id", generatedBy: .database) var id: Int?
     @Field(key: "kind") var kind: String
     @Field(key: "idempotency_key") var idempotencyKey: String
+    /// `notify_delivery` jobs (before `NotifyPerHop`) name one delivery.
     @OptionalField(key: "delivery_id") var deliveryID: Int?
+    /// `notify_hop` jobs name the hop whose members are to be told.
+    @OptionalField(key: "hop_id") var hopID: UUID?
     @Field(key: "status") var status: String
     @Field(key: "attempts") var attempts: Int
     @Field(key: "run_at") var runAt: Date

@@ -22,6 +22,13 @@ extension Database {
                 try await self.withConnection { connection in
                     let sql = connection as! any SQLDatabase
                     try await sql.raw("BEGIN IMMEDIATE").run()
+                    if WALCheckpointer.running {
+                        // The background checkpointer moves the log (see `WALCheckpointer`); a
+                        // larger page cache keeps a fan-out's thousands of index pages in memory
+                        // until the commit instead of spilling them to the log mid-transaction.
+                        try await sql.raw("PRAGMA wal_autocheckpoint = 0").run()
+                        try await sql.raw("PRAGMA cache_size = -65536").run()
+                    }
                     do {
                         let result = try await body(connection)
                         try await sql.raw("COMMIT").run()

@@ -289,9 +289,9 @@ struct Relay {
 
     // MARK: reaching members
 
-    /// One `INSERT … SELECT` over memberships into deliveries and one into the outbox, in the
-    /// caller's transaction. `ON CONFLICT DO NOTHING` on (advisory, organisation) and on the job
-    /// key makes a retry a no-op.
+    /// One `INSERT … SELECT` over memberships into deliveries and one outbox job for the hop, in
+    /// the caller's transaction. `ON CONFLICT DO NOTHING` on (advisory, organisation) and on the
+    /// job key makes a retry a no-op.
     func fanOut(_ hop: RelayHop) async throws {
         let sql = self.database as! any SQLDatabase
         let now = Date()
@@ -328,10 +328,10 @@ struct Relay {
                 ON CONFLICT (advisory_id, organisation_id) DO NOTHING
                 """).run()
         }
+        // One outbox job for the hop; the worker tells each member after the commit.
         try await sql.raw("""
-            INSERT INTO jobs (kind, idempotency_key, delivery_id, status, attempts, run_at)
-            SELECT 'notify_delivery', 'notify:' || d.id, d.id, 'queued', 0, \(bind: now) FROM deliveries d
-            WHERE d.hop_id = \(bind: hopID)
+            INSERT INTO jobs (kind, idempotency_key, hop_id, status, attempts, run_at)
+            VALUES ('notify_hop', \(bind: "notify-hop:" + hopID.uuidString), \(bind: hopID), 'queued', 0, \(bind: now))
             ON CONFLICT (idempotency_key) DO NOTHING
             """).run()
     }
