@@ -33,6 +33,7 @@ public func configure(_ app: Application, configuration: AppConfiguration, optio
 
     app.installMapCache()
     app.readCaches = ReadCaches(lifetime: .milliseconds(configuration.readCacheMilliseconds))
+    FaultInjection.configure(killAfterFanOuts: configuration.faultKillAfterFanOuts)
     app.broadcaster = Broadcaster()
     app.passwords.use(.bcrypt(cost: configuration.bcryptCost))
     app.sessions.use { app in WriteOnChangeSessions(base: app.fluent.sessions.driver()) }
@@ -79,6 +80,7 @@ enum Migrations {
         CreateAdvisoryAttachment(),
         SessionRecord.migration,
         NotifyPerHop(),
+        AdvisoryIdempotency(),
     ]
 }
 

@@ -81,6 +81,32 @@ struct RelayTests {
         }
     }
 
+    @Test func aRetryWithTheSameIdempotencyKeyRelaysOnce() async throws {
+        try await withCeptoar(demo: true) { app in
+            let nisc = try await APIClient.demo(app, "nisc@demo.ceptoar.example")
+            let input = AdvisoryInput.sample(targets: [("ceptoar", "water")])
+            let key: HTTPHeaders = ["Idempotency-Key": "nisc-2026-0042"]
+            let first = try await nisc.send(.POST, "/api/v1/advisories", json: input, headers: key)
+            #expect(first.status == .created)
+            let retry = try await nisc.send(.POST, "/api/v1/advisories", json: input, headers: key)
+            #expect(retry.status == .ok && retry.headers.first(name: "Idempotent-Replayed") == "true")
+            #expect(try nisc.decode(AdvisoryDTO.self, retry).id == nisc.decode(AdvisoryDTO.self, first).id)
+            #expect(try await Advisory.query(on: app.db).count() == 1)
+            #expect(try await Delivery.query(on: app.db).count() == 1_393)
+            // The key names one request: another advisory under it is refused, and nothing changes.
+            var other = input
+            other.titleJa = "別件"
+            let reused = try await nisc.send(.POST, "/api/v1/advisories", json: other, headers: key)
+            #expect(reused.status == .conflict)
+            #expect(try await nisc.send(.POST, "/api/v1/advisories", json: input, headers: ["Idempotency-Key": String(repeating: "k", count: 201)]).status == .badRequest)
+            #expect(try await Advisory.query(on: app.db).count() == 1)
+            // Another organisation's key space is its own.
+            let secretariat = try await APIClient.demo(app, "secretariat@demo.ceptoar.example")
+            let own = AdvisoryInput.sample(targets: [("ceptoar", "t-ceptoar")])
+            #expect(try await secretariat.send(.POST, "/api/v1/advisories", json: own, headers: key).status == .created)
+        }
+    }
+
     @Test func heldHopsWaitForReviewNotesAndTighterMarkings() async throws {
         try await withCeptoar(demo: true) { app in
             let nisc = try await APIClient.demo(app, "nisc@demo.ceptoar.example")

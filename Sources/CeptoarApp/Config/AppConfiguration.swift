@@ -25,6 +25,8 @@ public struct AppConfiguration: Sendable {
     /// be answered again without reading (only while this process has written nothing since);
     /// 0 turns the cache off. Bounds how late other nodes' writes are seen.
     public var readCacheMilliseconds: Int
+    /// Crash tests only: kill the process after this many hops' deliveries are inserted.
+    public var faultKillAfterFanOuts: Int?
 
     /// The environment variables and their meaning, for the README and `--help`.
     public static let variables: [(name: String, meaning: String, fallback: String)] = [
@@ -36,6 +38,7 @@ public struct AppConfiguration: Sendable {
         ("CEPTOAR_SECURE_COOKIES", "1 to mark session cookies Secure (behind HTTPS)", "0"),
         ("CEPTOAR_LOGIN_FAILURES_BEFORE_DELAY", "failed logins before each attempt is delayed", "5"),
         ("CEPTOAR_LOGIN_DELAY_SECONDS", "the first delay after those failures; it doubles with each further one (max 900)", "2"),
+        ("CEPTOAR_FAULT_KILL_AFTER_FANOUTS", "crash tests only: the process kills itself after this many relay hops have inserted their deliveries, before the commit", "unset"),
         ("CEPTOAR_READ_CACHE_MS", "how long a token's owner or an inbox page may be reused before it is read again (0 = never; a write in this process always ends it)", "1000"),
     ]
 
@@ -64,10 +67,12 @@ public struct AppConfiguration: Sendable {
         let failures = try Self.integer(environment, "CEPTOAR_LOGIN_FAILURES_BEFORE_DELAY", default: 5, range: 1...1000)
         let delay = try Self.integer(environment, "CEPTOAR_LOGIN_DELAY_SECONDS", default: 2, range: 1...900)
         let readCache = try Self.integer(environment, "CEPTOAR_READ_CACHE_MS", default: 1_000, range: 0...60_000)
+        let killAfter = environment["CEPTOAR_FAULT_KILL_AFTER_FANOUTS"] == nil
+            ? nil : try Self.integer(environment, "CEPTOAR_FAULT_KILL_AFTER_FANOUTS", default: 0, range: 1...1_000)
         return AppConfiguration(
             database: database, logFormat: logFormat, logLevel: logLevel, bcryptCost: cost,
             secureCookies: environment["CEPTOAR_SECURE_COOKIES"] == "1", loginFailuresBeforeDelay: failures, loginDelaySeconds: delay,
-            readCacheMilliseconds: readCache)
+            readCacheMilliseconds: readCache, faultKillAfterFanOuts: killAfter)
     }
 
     static func integer(_ environment: [String: String], _ name: String, default value: Int, range: ClosedRange<Int>) throws -> Int {

@@ -1,4 +1,5 @@
 import CeptoarKit
+import Crypto
 import Foundation
 import Vapor
 
@@ -68,5 +69,16 @@ struct AdvisoryInput: Content {
             throw bad("有効期限が過去の日時です", "the expiry is in the past")
         }
         return (severity, category, tlp, targets)
+    }
+}
+
+extension AdvisoryInput {
+    /// A fingerprint of the request (its JSON with sorted keys), so a reused Idempotency-Key
+    /// with a different advisory is refused rather than answered with the first one.
+    static func requestHash(_ input: AdvisoryInput) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.dateEncodingStrategy = .iso8601
+        return SHA256.hash(data: try encoder.encode(input)).map { String(format: "%02x", $0) }.joined()
     }
 }

@@ -31,6 +31,9 @@ final class Advisory: Model, @unchecked Sendable {
     @OptionalField(key: "expires_at") var expiresAt: Date?
     @OptionalField(key: "withdrawn_at") var withdrawnAt: Date?
     @OptionalField(key: "withdrawn_reason") var withdrawnReason: String?
+    /// The publisher's `Idempotency-Key`, if it sent one, and a hash of what it asked for.
+    @OptionalField(key: "idempotency_key") var idempotencyKey: String?
+    @OptionalField(key: "request_hash") var requestHash: String?
 
     init() {}
 

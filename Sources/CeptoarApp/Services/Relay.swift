@@ -65,6 +65,16 @@ struct Relay {
     // MARK: publishing
 
     func publish(_ input: AdvisoryInput, by user: User) async throws -> Advisory {
+        try await self.publish(input, by: user, idempotencyKey: nil).advisory
+    }
+
+    /// Publishes, or — when `idempotencyKey` was already used by the same organisation for the
+    /// same request — returns that advisory (`replayed`) without relaying anything again.
+    func publish(_ input: AdvisoryInput, by user: User, idempotencyKey: String?) async throws -> (advisory: Advisory, replayed: Bool) {
+        if let key = idempotencyKey, key.isEmpty || key.count > 200 {
+            throw UserError.badRequest(ja: "Idempotency-Key は1から200文字です", en: "the Idempotency-Key must be 1 to 200 characters")
+        }
+        let requestHash = try AdvisoryInput.requestHash(input)
         let checked = try input.validated()
         let organisation = try await user.$organisation.get(on: self.database)
         let isNISC = organisation.organisationKind == .cabinetSecretariat && user.has(.niscCoordinator)
@@ -75,9 +85,19 @@ struct Relay {
                 en: "only NISC coordinators and CEPTOAR secretariats may publish advisories")
         }
         return try await self.database.atomically { db in
+            if let key = idempotencyKey,
+                let earlier = try await Advisory.query(on: db).filter(\.$originator.$id == organisation.requireID()).filter(\.$idempotencyKey == key).first()
+            {
+                guard earlier.requestHash == requestHash else {
+                    throw UserError(status: .conflict, ja: "この Idempotency-Key は別の注意喚起に使われています", en: "this Idempotency-Key was used for a different advisory")
+                }
+                return (earlier, true)
+            }
             let relay = Relay(database: db)
             let advisory = Advisory()
             advisory.id = UUID()
+            advisory.idempotencyKey = idempotencyKey
+            advisory.requestHash = idempotencyKey == nil ? nil : requestHash
             advisory.$originator.id = try organisation.requireID()
             advisory.$author.id = try user.requireID()
             advisory.titleJa = input.titleJa.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -108,7 +128,7 @@ struct Relay {
                 }
             }
             try await relay.flushAudit()
-            return advisory
+            return (advisory, false)
         }
     }
 
@@ -328,6 +348,7 @@ struct Relay {
                 ON CONFLICT (advisory_id, organisation_id) DO NOTHING
                 """).run()
         }
+        FaultInjection.fanOutInserted()
         // One outbox job for the hop; the worker tells each member after the commit.
         try await sql.raw("""
             INSERT INTO jobs (kind, idempotency_key, hop_id, status, attempts, run_at)

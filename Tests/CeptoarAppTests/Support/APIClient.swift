@@ -14,8 +14,9 @@ struct APIClient {
         return APIClient(app: app, token: secret)
     }
 
-    func send(_ method: HTTPMethod, _ path: String, json: (any Encodable)? = nil) async throws -> TestingHTTPResponse {
+    func send(_ method: HTTPMethod, _ path: String, json: (any Encodable)? = nil, headers extra: HTTPHeaders = [:]) async throws -> TestingHTTPResponse {
         var headers: HTTPHeaders = ["Accept": "application/json", "Accept-Language": "en"]
+        headers.add(contentsOf: extra)
         headers.bearerAuthorization = BearerAuthorization(token: self.token)
         var body: ByteBuffer?
         if let json {

@@ -71,10 +71,15 @@ struct AdvisoryAPIController: RouteCollection {
     @Sendable func publish(req: Request) async throws -> Response {
         let user = try req.requireUser()
         let input = try req.content.decode(AdvisoryInput.self)
-        let advisory = try await Relay(database: req.db).publish(input, by: user)
+        // A client that may retry (a lost response, a server restart) sends an Idempotency-Key;
+        // the retry then returns the advisory already published instead of relaying it twice.
+        let (advisory, replayed) = try await Relay(database: req.db).publish(
+            input, by: user, idempotencyKey: req.headers.first(name: "Idempotency-Key"))
         let originator = try await advisory.$originator.get(on: req.db)
-        let response = try await AdvisoryDTO(advisory, originator: originator.nameJa, notes: []).encodeResponse(status: .created, for: req)
+        let response = try await AdvisoryDTO(advisory, originator: originator.nameJa, notes: []).encodeResponse(
+            status: replayed ? .ok : .created, for: req)
         response.headers.replaceOrAdd(name: .location, value: "/api/v1/advisories/\(advisory.id!)")
+        if replayed { response.headers.replaceOrAdd(name: "Idempotent-Replayed", value: "true") }
         return response
     }
 

@@ -1,0 +1,25 @@
+import Foundation
+
+/// Crash points for the tests that prove a killed process loses nothing half-written
+/// (`tests/e2e/test_crash.py`). Off unless `CEPTOAR_FAULT_KILL_AFTER_FANOUTS` is set; never set
+/// it on a server anyone relies on.
+enum FaultInjection {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var killAfterFanOuts: Int?
+    nonisolated(unsafe) private static var fanOuts = 0
+
+    static func configure(killAfterFanOuts: Int?) {
+        self.lock.withLock { self.killAfterFanOuts = killAfterFanOuts }
+    }
+
+    /// Called after each hop's deliveries are inserted (inside the relay's transaction): the
+    /// Nth call kills the process outright, as `kill -9` would, before anything commits.
+    static func fanOutInserted() {
+        let kill = self.lock.withLock { () -> Bool in
+            guard let limit = self.killAfterFanOuts else { return false }
+            self.fanOuts += 1
+            return self.fanOuts >= limit
+        }
+        if kill { Foundation.kill(getpid(), SIGKILL) }
+    }
+}
