@@ -36,6 +36,40 @@ struct ProvisionTests {
         }
     }
 
+    @Test func greenGoesToContractorsOnlyWhereTheRulesSaySo() async throws {
+        try await withCeptoar(demo: true) { app in
+            let nisc = try await APIClient.demo(app, "nisc@demo.ceptoar.example")
+            let green = try nisc.decode(AdvisoryDTO.self, try await nisc.send(.POST, "/api/v1/advisories", json: AdvisoryInput.sample(tlp: "GREEN", targets: [("ceptoar", "banks")])))
+            let amber = try nisc.decode(AdvisoryDTO.self, try await nisc.send(.POST, "/api/v1/advisories", json: AdvisoryInput.sample(tlp: "AMBER", targets: [("ceptoar", "banks")])))
+            let bank = try await APIClient.demo(app, "bank@demo.ceptoar.example")
+            struct Ask: Encodable { var recipient = "委託先の保守会社"; var purpose = "修正適用"; var contractor = true }
+            func ask(_ advisory: UUID) async throws -> Provision.DTO {
+                let response = try await bank.send(.POST, "/api/v1/advisories/\(advisory)/provision-requests", json: Ask())
+                #expect(response.status == .created)
+                return try bank.decode(Provision.DTO.self, response)
+            }
+            // The seeded rules (v1) do not let GREEN go to contractors: the originator decides.
+            #expect(try await ask(green.id).status == "pending")
+            // The banks' secretariat publishes v2, which does; the member accepts it.
+            let secretariat = try await APIClient.demo(app, "banks-secretariat@demo.ceptoar.example")
+            struct Rules: Encodable {
+                var textJa = "第2版: TLP:GREEN は委託先に提供してよい。"; var defaultTLP = "GREEN"; var greenToContractors = true; var externalPolicy = "originator"
+            }
+            #expect(try await secretariat.send(.POST, "/api/v1/ceptoars/banks/rules", json: Rules()).status == .ok)
+            #expect(try await bank.send(.POST, "/api/v1/ceptoars/banks/rules/accept").status == .ok)
+            // Now GREEN to a contractor is approved by the rules, and recorded as theirs.
+            let allowed = try await ask(green.id)
+            #expect(allowed.status == "approved" && allowed.scope?.contains("v2") == true)
+            let approval = try #require(try await AuditRecord.query(on: app.db).filter(\.$action == "export_approve").first())
+            #expect(approval.actor == "rules:banks v2")
+            // AMBER, or GREEN to someone who is not a contractor, still waits for the originator.
+            #expect(try await ask(amber.id).status == "pending")
+            let other = try await bank.send(.POST, "/api/v1/advisories/\(green.id)/provision-requests", json: ["recipient": "業界団体", "purpose": "共有"])
+            #expect(try bank.decode(Provision.DTO.self, other).status == "pending")
+            #expect(try await AuditLog.verify(on: app.db).break == nil)
+        }
+    }
+
     @Test func aHopHolderSetsItsRelayPolicy() async throws {
         try await withCeptoar(demo: true) { app in
             let fsa = try await APIClient.demo(app, "fsa@demo.ceptoar.example")

@@ -11,6 +11,9 @@ struct Provision {
     struct RequestInput: Content {
         var recipient: String
         var purpose: String
+        /// The recipient is the requesting member's own contractor (委託先). For TLP:GREEN, the
+        /// handling rules of the CEPTOAR it came through may allow that without asking.
+        var contractor: Bool?
     }
 
     struct Decision: Content {
@@ -44,6 +47,8 @@ struct Provision {
         guard advisory.marking != .clear else {
             throw UserError(status: .unprocessableEntity, ja: "TLP:CLEAR の情報は申請なしで提供できます", en: "TLP:CLEAR information needs no request; it may be shared freely")
         }
+        let permittingRules = input.contractor == true && advisory.marking == .green
+            ? try await self.rulesAllowingGreenToContractors(advisory: id, organisation: user.$organisation.id) : nil
         return try await self.database.atomically { db in
             let request = ProvisionRequest()
             request.$advisory.id = id
@@ -52,10 +57,37 @@ struct Provision {
             request.recipient = recipient
             request.purpose = purpose
             request.status = ProvisionRequest.Status.pending.rawValue
+            if let (ceptoar, rules) = permittingRules {
+                // Decided by the rules the member accepted, not by a person: recorded as such.
+                request.status = ProvisionRequest.Status.approved.rawValue
+                request.scope = "委託先への提供（\(ceptoar.key) 情報取扱いルール第\(rules.version)版により許可） / to the member's contractor, as \(ceptoar.key)'s handling rules v\(rules.version) allow for TLP:GREEN"
+                request.decidedAt = Date()
+            }
             try await request.create(on: db)
             try await AuditLog.append(on: db, actor: user.email, action: "export_request", subject: "advisory:\(id)", detail: ["request": request.id!.uuidString, "recipient": recipient])
+            if let (ceptoar, rules) = permittingRules {
+                try await AuditLog.append(
+                    on: db, actor: "rules:\(ceptoar.key) v\(rules.version)", action: "export_approve", subject: "advisory:\(id)",
+                    detail: ["request": request.id!.uuidString, "scope": request.scope ?? "", "basis": "green_to_contractors"])
+            }
             return request
         }
+    }
+
+    /// The rules in force of a CEPTOAR that relayed this advisory to the organisation, whose
+    /// member the organisation is and which let members pass TLP:GREEN to their contractors.
+    private func rulesAllowingGreenToContractors(advisory: UUID, organisation: UUID) async throws -> (Ceptoar, HandlingRules)? {
+        let memberships = try await MapQuery.validOn(Membership.query(on: self.database), .today)
+            .filter(\.$organisation.$id == organisation).filter(\.$role == Membership.Role.member.rawValue).all()
+        let relayed = try await RelayHop.query(on: self.database).filter(\.$advisory.$id == advisory)
+            .filter(\.$stage == RelayHop.Stage.ceptoar.rawValue).filter(\.$status == RelayHop.Status.forwarded.rawValue).all()
+        let through = Set(relayed.compactMap { $0.$ceptoar.id }).intersection(memberships.map { $0.$ceptoar.id })
+        guard !through.isEmpty else { return nil }
+        let current = try await HandlingRulesBook(database: self.database).current(for: Array(through))
+        guard let (ceptoarID, rules) = current.first(where: { $0.value.greenToContractors }),
+            let ceptoar = try await Ceptoar.find(ceptoarID, on: self.database)
+        else { return nil }
+        return (ceptoar, rules)
     }
 
     func decide(_ requestID: UUID, _ decision: Decision, by user: User) async throws -> ProvisionRequest {
