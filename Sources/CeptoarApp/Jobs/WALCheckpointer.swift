@@ -32,11 +32,15 @@ actor WALCheckpointer {
         self.task = Task {
             while !Task.isCancelled {
                 try? await Task.sleep(for: interval)
+                // Between this process's write transactions, never during one: a checkpoint
+                // competing with a commit's own log writes for the disk slowed the commit.
+                await WriteGate.shared.acquire()
                 do {
                     try await (database as! any SQLDatabase).raw("PRAGMA wal_checkpoint(PASSIVE)").run()
                 } catch {
                     logger.warning("WAL checkpoint: \(String(reflecting: error))")
                 }
+                await WriteGate.shared.release()
             }
         }
     }

@@ -1,6 +1,7 @@
 import CeptoarKit
 import Fluent
 import Foundation
+import SQLKit
 
 /// One step of an advisory's relay (NISC → ministry → CEPTOAR → members): who holds it, when it
 /// arrived, and whether it was forwarded at once, held for review, or withheld.
@@ -41,4 +42,23 @@ final class RelayHop: Model, @unchecked Sendable {
 
     var hopStage: Stage { Stage(rawValue: self.stage) ?? .ceptoar }
     var hopStatus: Status { Status(rawValue: self.status) ?? .held }
+}
+
+extension RelayHop {
+    /// The table's columns, for writing the hops of one relay in a single insert.
+    static let columns = [
+        "id", "advisory_id", "organisation_id", "ceptoar_id", "parent_id", "actor_id", "stage", "status", "tlp", "audience_groups",
+        "audience_organisations", "received_at", "reviewed_at", "forwarded_at", "automatic", "note", "withheld_reason",
+    ]
+
+    /// This hop as one row of `columns`.
+    var row: [any SQLExpression] {
+        func optional(_ value: (any Encodable & Sendable)?) -> any SQLExpression { value.map { SQLBind($0) } ?? SQLLiteral.null }
+        return [
+            SQLBind(self.id!), SQLBind(self.$advisory.id), SQLBind(self.$organisation.id), optional(self.$ceptoar.id), optional(self.$parent.id),
+            optional(self.$actor.id), SQLBind(self.stage), SQLBind(self.status), SQLBind(self.tlp), SQLBind(self.audienceGroups),
+            SQLBind(self.audienceOrganisations), SQLBind(self.receivedAt), optional(self.reviewedAt), optional(self.forwardedAt),
+            SQLBind(self.automatic), optional(self.note), optional(self.withheldReason),
+        ]
+    }
 }

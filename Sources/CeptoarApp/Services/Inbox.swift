@@ -41,7 +41,8 @@ struct Inbox {
             d.delivered_at, d.read_at, d.acknowledged_at
             FROM deliveries d JOIN advisories a ON a.id = d.advisory_id WHERE
             """
-        let order: SQLQueryString = " ORDER BY d.delivered_at DESC, d.id DESC"
+        // Newest first: delivery ids grow in commit order, and (organisation, id) is indexed.
+        let order: SQLQueryString = " ORDER BY d.id DESC"
         if needle.isEmpty {
             // The usual case: count and page in SQL, decide access for the page only.
             let total = try await sql.raw("SELECT COUNT(*) AS n FROM deliveries d JOIN advisories a ON a.id = d.advisory_id WHERE " + conditions)

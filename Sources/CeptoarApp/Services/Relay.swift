@@ -22,14 +22,35 @@ struct Relay {
         var sectorVersions: [SectorVersion]?
         var policies: [UUID: RelayPolicy]?
         var audit: [AuditLog.Pending] = []
+        /// Hops opened in this transaction, written together by `flush`.
+        var newHops: [RelayHop] = []
+        /// Hops forwarded to their members in this transaction, fanned out together by `flush`.
+        var fanOuts: [RelayHop] = []
     }
 
-    /// Audit entries of this transaction, appended together by `flushAudit`.
+    /// Audit entries of this transaction, appended together by `flush`.
     private func audit(_ actor: String, _ action: String, _ subject: String, _ detail: [String: String] = [:]) {
         self.memo.audit.append(AuditLog.Pending(actor: actor, action: action, subject: subject, detail: detail))
     }
 
-    private func flushAudit() async throws {
+    /// Writes what this transaction's relay decided, in a few statements whatever the number of
+    /// hops: the new hops in one insert, every plain CEPTOAR hop's members in one
+    /// `INSERT … SELECT`, one outbox job per hop, then the audit entries.
+    private func flush() async throws {
+        let sql = self.database as! any SQLDatabase
+        if !self.memo.newHops.isEmpty {
+            try await sql.insertRows(into: RelayHop.schema, columns: RelayHop.columns, self.memo.newHops.map(\.row), chunk: 400)
+            self.memo.newHops = []
+        }
+        let hops = self.memo.fanOuts
+        self.memo.fanOuts = []
+        let plain = hops.filter { $0.hopStage == .ceptoar && $0.audienceGroups.isEmpty && $0.audienceOrganisations.isEmpty && $0.$ceptoar.id != nil }
+        try await self.insertDeliveries(plain)
+        for hop in hops where !plain.contains(where: { $0 === hop }) {
+            try await self.insertDeliveries(hop)
+        }
+        for _ in hops { FaultInjection.fanOutInserted() }
+        try await self.insertJobs(hops)
         try await AuditLog.append(on: self.database, self.memo.audit)
         self.memo.audit = []
     }
@@ -127,7 +148,7 @@ struct Relay {
                     try await relay.openCeptoarHop(advisory, ceptoar: ceptoar, holder: try organisation.requireID(), parent: nil, audience: part, tlp: checked.tlp, forceForward: true)
                 }
             }
-            try await relay.flushAudit()
+            try await relay.flush()
             return (advisory, false)
         }
     }
@@ -222,7 +243,8 @@ struct Relay {
         } else {
             hop.status = RelayHop.Status.held.rawValue
             hop.automatic = false
-            try await hop.create(on: self.database)
+            hop.id = UUID()
+            self.memo.newHops.append(hop)
         }
     }
 
@@ -249,7 +271,7 @@ struct Relay {
         hop.tlp = tlp.rawValue
         if isNew {
             hop.id = UUID()
-            try await hop.create(on: self.database)
+            self.memo.newHops.append(hop)
         } else {
             try await hop.save(on: self.database)
         }
@@ -272,7 +294,7 @@ struct Relay {
                 try await self.openCeptoarHop(advisory, ceptoar: version.$ceptoar.id, holder: holder, parent: hop, audience: audience[version.$ceptoar.id]!, tlp: tlp, forceForward: false)
             }
         case .ceptoar, .direct:
-            try await self.fanOut(hop)
+            self.memo.fanOuts.append(hop)
         }
     }
 
@@ -309,10 +331,33 @@ struct Relay {
 
     // MARK: reaching members
 
-    /// One `INSERT … SELECT` over memberships into deliveries and one outbox job for the hop, in
-    /// the caller's transaction. `ON CONFLICT DO NOTHING` on (advisory, organisation) and on the
-    /// job key makes a retry a no-op.
+    /// One hop's members reached at once (a retry after a crash does exactly this): its
+    /// deliveries and its outbox job, in the caller's transaction. `ON CONFLICT DO NOTHING` on
+    /// (advisory, organisation) and on the job key makes a repeat a no-op.
     func fanOut(_ hop: RelayHop) async throws {
+        try await self.insertDeliveries(hop)
+        try await self.insertJobs([hop])
+    }
+
+    /// The members of many plain CEPTOAR hops (every member, no sub-group or named
+    /// organisations) in one `INSERT … SELECT`, joined to the hops as a table of values.
+    private func insertDeliveries(_ hops: [RelayHop]) async throws {
+        guard let first = hops.first else { return }
+        let sql = self.database as! any SQLDatabase
+        let today = Day.today.iso
+        let pairs: [SQLQueryString] = try hops.map { "(\(bind: $0.$ceptoar.id!), \(bind: try $0.requireID()))" }
+        try await sql.raw("""
+            WITH h (ceptoar_id, hop_id) AS (VALUES \(pairs.joined(separator: ", ")))
+            INSERT INTO deliveries (advisory_id, organisation_id, hop_id, delivered_at)
+            SELECT \(bind: first.$advisory.id), m.organisation_id, h.hop_id, \(bind: Date()) FROM memberships m JOIN h ON m.ceptoar_id = h.ceptoar_id
+            WHERE m.role = 'member' AND m.valid_from <= \(bind: today) AND (m.valid_to IS NULL OR m.valid_to > \(bind: today))
+            ON CONFLICT (advisory_id, organisation_id) DO NOTHING
+            """).run()
+    }
+
+    /// One hop's deliveries: its named organisations (RED, direct), or the members of its
+    /// CEPTOAR, narrowed to sub-groups or named organisations when the audience says so.
+    private func insertDeliveries(_ hop: RelayHop) async throws {
         let sql = self.database as! any SQLDatabase
         let now = Date()
         let today = Day.today.iso
@@ -329,30 +374,38 @@ struct Relay {
                 WHERE o.id IN (\(binds: organisations))
                 ON CONFLICT (advisory_id, organisation_id) DO NOTHING
                 """).run()
-        } else {
-            guard let ceptoar = hop.$ceptoar.id else { return }
-            if !organisations.isEmpty || !groups.isEmpty {
-                var parts: [SQLQueryString] = []
-                if !organisations.isEmpty { parts.append("m.organisation_id IN (\(binds: organisations))") }
-                if !groups.isEmpty {
-                    parts.append("m.group_id IN (SELECT g.id FROM ceptoar_groups g WHERE g.ceptoar_id = \(bind: ceptoar) AND g.code IN (\(binds: groups)))")
-                }
-                filters.append("AND (" + parts.joined(separator: " OR ") + ")")
-            }
-            try await sql.raw("""
-                INSERT INTO deliveries (advisory_id, organisation_id, hop_id, delivered_at)
-                SELECT \(bind: advisory), m.organisation_id, \(bind: hopID), \(bind: now) FROM memberships m
-                WHERE m.ceptoar_id = \(bind: ceptoar) AND m.role = 'member'
-                AND m.valid_from <= \(bind: today) AND (m.valid_to IS NULL OR m.valid_to > \(bind: today))
-                \(filters.joined(separator: " "))
-                ON CONFLICT (advisory_id, organisation_id) DO NOTHING
-                """).run()
+            return
         }
-        FaultInjection.fanOutInserted()
-        // One outbox job for the hop; the worker tells each member after the commit.
+        guard let ceptoar = hop.$ceptoar.id else { return }
+        if !organisations.isEmpty || !groups.isEmpty {
+            var parts: [SQLQueryString] = []
+            if !organisations.isEmpty { parts.append("m.organisation_id IN (\(binds: organisations))") }
+            if !groups.isEmpty {
+                parts.append("m.group_id IN (SELECT g.id FROM ceptoar_groups g WHERE g.ceptoar_id = \(bind: ceptoar) AND g.code IN (\(binds: groups)))")
+            }
+            filters.append("AND (" + parts.joined(separator: " OR ") + ")")
+        }
         try await sql.raw("""
+            INSERT INTO deliveries (advisory_id, organisation_id, hop_id, delivered_at)
+            SELECT \(bind: advisory), m.organisation_id, \(bind: hopID), \(bind: now) FROM memberships m
+            WHERE m.ceptoar_id = \(bind: ceptoar) AND m.role = 'member'
+            AND m.valid_from <= \(bind: today) AND (m.valid_to IS NULL OR m.valid_to > \(bind: today))
+            \(filters.joined(separator: " "))
+            ON CONFLICT (advisory_id, organisation_id) DO NOTHING
+            """).run()
+    }
+
+    /// One outbox job per hop; the worker tells each member after the commit.
+    private func insertJobs(_ hops: [RelayHop]) async throws {
+        guard !hops.isEmpty else { return }
+        let now = Date()
+        let rows: [SQLQueryString] = try hops.map { hop in
+            let id = try hop.requireID()
+            return "('notify_hop', \(bind: "notify-hop:" + id.uuidString), \(bind: id), 'queued', 0, \(bind: now))"
+        }
+        try await (self.database as! any SQLDatabase).raw("""
             INSERT INTO jobs (kind, idempotency_key, hop_id, status, attempts, run_at)
-            VALUES ('notify_hop', \(bind: "notify-hop:" + hopID.uuidString), \(bind: hopID), 'queued', 0, \(bind: now))
+            VALUES \(rows.joined(separator: ", "))
             ON CONFLICT (idempotency_key) DO NOTHING
             """).run()
     }
@@ -377,7 +430,7 @@ struct Relay {
             }
             let trimmed = note?.trimmingCharacters(in: .whitespacesAndNewlines)
             try await relay.complete(hop, actor: user, note: trimmed?.isEmpty == false ? trimmed : nil, tlp: to)
-            try await relay.flushAudit()
+            try await relay.flush()
             return hop
         }
     }
