@@ -10,7 +10,7 @@ WORK=$(mktemp -d /tmp/ceptoar-bench.XXXXXX)
 trap 'kill $SERVER 2>/dev/null || true; rm -rf "$WORK"' EXIT
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -m); $(swift --version 2>/dev/null | head -1)"
 
-echo; echo "## seed: the 2009 map plus the demo nation (5,692 organisations, 7 users) into a new SQLite file"
+echo; echo "## seed: the 2009 map plus the demo nation (5,692 organisations, 12 users at bcrypt cost 12) into a new SQLite file"
 hyperfine --warmup 1 --runs 10 --prepare "rm -f $WORK/seed.sqlite*" \
   "CEPTOAR_BCRYPT_COST=12 LOG_LEVEL=error $BIN seed --demo --database $WORK/seed.sqlite"
 

@@ -36,18 +36,23 @@ struct Inbox {
         let access = Access(database: self.database)
         let viewer = try await access.viewer(user)
         let needle = (query ?? "").trimmingCharacters(in: .whitespaces).lowercased()
+        // Deliveries have no index by organisation: a relay to every member would write thousands
+        // of entries into it on as many random pages, which was most of a fan-out's cost. An
+        // inbox is read instead by walking the advisories and probing the (advisory,
+        // organisation) key — `CROSS JOIN` fixes that order on SQLite; PostgreSQL plans the same
+        // nested loop on its own. The cost grows with the number of advisories, not deliveries.
+        let from: SQLQueryString = "FROM advisories a CROSS JOIN deliveries d WHERE d.advisory_id = a.id AND "
         let select: SQLQueryString = """
             SELECT a.id AS advisory_id, a.originator_id, a.tlp, a.severity, a.title_ja, a.title_en, a.expires_at, a.withdrawn_at,
             d.delivered_at, d.read_at, d.acknowledged_at
-            FROM deliveries d JOIN advisories a ON a.id = d.advisory_id WHERE
             """
-        // Newest first: delivery ids grow in commit order, and (organisation, id) is indexed.
+        // Newest delivery first: delivery ids grow in commit order.
         let order: SQLQueryString = " ORDER BY d.id DESC"
         if needle.isEmpty {
             // The usual case: count and page in SQL, decide access for the page only.
-            let total = try await sql.raw("SELECT COUNT(*) AS n FROM deliveries d JOIN advisories a ON a.id = d.advisory_id WHERE " + conditions)
+            let total = try await sql.raw("SELECT COUNT(*) AS n " + from + conditions)
                 .first().map { try $0.decode(column: "n", as: Int.self) } ?? 0
-            let rows = try await sql.raw(select + " " + conditions + order + " LIMIT \(literal: per) OFFSET \(literal: (page - 1) * per)")
+            let rows = try await sql.raw(select + " " + from + conditions + order + " LIMIT \(literal: per) OFFSET \(literal: (page - 1) * per)")
                 .all().map(InboxRow.init)
             let items = try await self.items(rows, viewer: viewer, access: access)
             return InboxDTO(items: items, total: total, page: page, per: per)
@@ -57,7 +62,7 @@ struct Inbox {
         let escaped = needle.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
         let pattern = "%\(escaped)%"
         let text: SQLQueryString = "lower(a.title_ja || ' ' || coalesce(a.title_en, '') || ' ' || a.body_ja || ' ' || coalesce(a.body_en, ''))"
-        let rows = try await sql.raw(select + " " + conditions + " AND " + text + " LIKE \(bind: pattern) ESCAPE '\\'" + order)
+        let rows = try await sql.raw(select + " " + from + conditions + " AND " + text + " LIKE \(bind: pattern) ESCAPE '\\'" + order)
             .all().map(InboxRow.init)
         let matched = try await self.items(rows, viewer: viewer, access: access).filter { !$0.redacted }
         return InboxDTO(items: Array(matched.dropFirst((page - 1) * per).prefix(per)), total: matched.count, page: page, per: per)
