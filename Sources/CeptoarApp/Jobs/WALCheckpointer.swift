@@ -49,6 +49,7 @@ actor WALCheckpointer {
         self.task?.cancel()
         await self.task?.value
         self.task = nil
+        Self.running = false
         // One last full pass, so a clean stop leaves the log empty.
         if Self.isSQLite(self.database) { _ = try? await (self.database as! any SQLDatabase).raw("PRAGMA wal_checkpoint(TRUNCATE)").run() }
     }
