@@ -81,6 +81,7 @@ enum Migrations {
         SessionRecord.migration,
         NotifyPerHop(),
         AdvisoryIdempotency(),
+        CreatePointsOfContact(),
     ]
 }
 

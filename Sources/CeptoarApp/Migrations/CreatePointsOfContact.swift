@@ -1,0 +1,36 @@
+import Fluent
+import SQLKit
+
+/// The emergency point-of-contact roster: contacts per organisation and their channels.
+struct CreatePointsOfContact: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema(PocContact.schema)
+            .id()
+            .field("organisation_id", .uuid, .required, .references(Organisation.schema, "id"))
+            .field("rank", .string, .required)
+            .field("position", .int, .required)
+            .field("name", .string, .required)
+            .field("title", .string)
+            .field("available_always", .bool, .required)
+            .field("hours", .string)
+            .field("updated_at", .datetime)
+            .create()
+        try await database.schema(PocMethod.schema)
+            .id()
+            .field("contact_id", .uuid, .required, .references(PocContact.schema, "id", onDelete: .cascade))
+            .field("channel", .string, .required)
+            .field("address", .string, .required)
+            .field("position", .int, .required)
+            .field("note", .string)
+            .field("verified_at", .datetime)
+            .create()
+        let sql = database as! any SQLDatabase
+        try await sql.raw("CREATE INDEX idx_poc_contacts_organisation ON poc_contacts (organisation_id)").run()
+        try await sql.raw("CREATE INDEX idx_poc_methods_contact ON poc_methods (contact_id)").run()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(PocMethod.schema).delete()
+        try await database.schema(PocContact.schema).delete()
+    }
+}

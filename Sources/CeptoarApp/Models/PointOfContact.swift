@@ -1,0 +1,42 @@
+import CeptoarKit
+import Fluent
+import Foundation
+
+/// One person an organisation can be reached through in an emergency (緊急連絡窓口), ranked
+/// primary, secondary or deputy, with the hours they answer.
+final class PocContact: Model, @unchecked Sendable {
+    static let schema = "poc_contacts"
+
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "organisation_id") var organisation: Organisation
+    @Field(key: "rank") var rank: String
+    /// Order within the rank (0 first).
+    @Field(key: "position") var position: Int
+    @Field(key: "name") var name: String
+    @OptionalField(key: "title") var title: String?
+    @Field(key: "available_always") var availableAlways: Bool
+    /// When not around the clock: the hours, as the organisation writes them (平日 9:00–17:45).
+    @OptionalField(key: "hours") var hours: String?
+    @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
+    @Children(for: \.$contact) var methods: [PocMethod]
+
+    init() {}
+}
+
+/// One way to reach a contact: a channel and its address, verified once a code sent over that
+/// channel has been entered back.
+final class PocMethod: Model, @unchecked Sendable {
+    static let schema = "poc_methods"
+
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "contact_id") var contact: PocContact
+    @Field(key: "channel") var channel: String
+    @Field(key: "address") var address: String
+    @Field(key: "position") var position: Int
+    @OptionalField(key: "note") var note: String?
+    @OptionalField(key: "verified_at") var verifiedAt: Date?
+
+    init() {}
+
+    var contactChannel: ContactChannel? { ContactChannel(rawValue: self.channel) }
+}
