@@ -33,6 +33,7 @@ public func configure(_ app: Application, configuration: AppConfiguration, optio
 
     app.installMapCache()
     app.readCaches = ReadCaches(lifetime: .milliseconds(configuration.readCacheMilliseconds))
+    app.inboundThrottle = InboundThrottle()
     FaultInjection.configure(killAfterFanOuts: configuration.faultKillAfterFanOuts)
     app.broadcaster = Broadcaster()
     app.passwords.use(.bcrypt(cost: configuration.bcryptCost))

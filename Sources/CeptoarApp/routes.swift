@@ -10,7 +10,9 @@ func routes(_ app: Application) throws {
     try api.register(collection: AdvisoryAPIController())
     try api.register(collection: AttachmentAPIController())
     try api.register(collection: PocAPIController())
+    try api.register(collection: PublicContactAPIController())
     let pages = app.grouped(CSRFMiddleware())
     try pages.register(collection: WebController(accounts: { req in req.application.accounts(on: req.db) }))
     try pages.register(collection: RelayWebController())
+    try pages.register(collection: ContactWebController())
 }

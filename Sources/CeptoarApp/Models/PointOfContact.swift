@@ -35,8 +35,33 @@ final class PocMethod: Model, @unchecked Sendable {
     @Field(key: "position") var position: Int
     @OptionalField(key: "note") var note: String?
     @OptionalField(key: "verified_at") var verifiedAt: Date?
+    /// Shown on the public contact page of the CEPTOARs this organisation is secretariat of.
+    @Field(key: "published") var published: Bool
 
     init() {}
 
     var contactChannel: ContactChannel? { ContactChannel(rawValue: self.channel) }
+}
+
+/// A message an outsider sent to a CEPTOAR's public emergency contact, waiting in its
+/// secretariat's queue until someone there marks it handled.
+final class InboundMessage: Model, @unchecked Sendable {
+    static let schema = "inbound_messages"
+
+    enum Status: String, Codable { case new, handled }
+
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "ceptoar_id") var ceptoar: Ceptoar
+    @Field(key: "received_at") var receivedAt: Date
+    @Field(key: "sender_name") var senderName: String
+    @Field(key: "sender_organisation") var senderOrganisation: String
+    @Field(key: "sender_email") var senderEmail: String
+    @OptionalField(key: "sender_phone") var senderPhone: String?
+    @Field(key: "subject") var subject: String
+    @Field(key: "body") var body: String
+    @Field(key: "status") var status: String
+    @OptionalParent(key: "handled_by") var handledBy: User?
+    @OptionalField(key: "handled_at") var handledAt: Date?
+
+    init() {}
 }

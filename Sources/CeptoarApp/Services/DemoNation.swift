@@ -108,7 +108,40 @@ struct DemoNation {
                     passwordHash: hash, roles: demo.roles)
                 try await user.create(on: db)
             }
+            try await Self.createSecretariatContacts(on: db)
             return created
+        }
+    }
+}
+
+extension DemoNation {
+    /// The banks' and T-CEPTOAR's secretariats publish an emergency contact, so the public
+    /// contact pages of the demo show one (addresses under example.jp, numbers made up).
+    static func createSecretariatContacts(on db: any Database) async throws {
+        let sheets: [(organisation: String, title: String, email: String, phone: String)] = [
+            ("banks-secretariat", "全国銀行協会 セプター事務局", "ceptoar@banks.example.jp", "03-0000-0001"),
+            ("t-ceptoar-secretariat", "T-CEPTOAR 事務局", "t-ceptoar@telecom.example.jp", "03-0000-0002"),
+        ]
+        for sheet in sheets {
+            guard let organisation = try await Organisation.query(on: db).filter(\.$key == sheet.organisation).first() else { continue }
+            let contact = PocContact()
+            contact.id = UUID()
+            contact.$organisation.id = try organisation.requireID()
+            contact.rank = ContactRank.primary.rawValue
+            contact.position = 0
+            contact.name = "事務局当番（デモ）"
+            contact.title = sheet.title
+            contact.availableAlways = true
+            try await contact.create(on: db)
+            for (position, method) in [(ContactChannel.email, sheet.email), (.phone, sheet.phone)].enumerated() {
+                let row = PocMethod()
+                row.$contact.id = contact.id!
+                row.channel = method.0.rawValue
+                row.address = try method.0.normalise(method.1).get()
+                row.position = position
+                row.published = true
+                try await row.create(on: db)
+            }
         }
     }
 }

@@ -13,6 +13,8 @@ struct PointsOfContact {
         var channel: String
         var address: String
         var note: String?
+        /// For a secretariat: show this method on its CEPTOAR's public contact page.
+        var published: Bool?
     }
 
     struct ContactInput: Content {
@@ -32,6 +34,7 @@ struct PointsOfContact {
         var channel: String
         var address: String
         var note: String?
+        var published: Bool
         var verified: Bool
         var verifiedAt: Date?
     }
@@ -92,7 +95,7 @@ struct PointsOfContact {
                 ContactDTO(
                     rank: contact.rank, name: contact.name, title: contact.title, availableAlways: contact.availableAlways, hours: contact.hours,
                     methods: contact.methods.sorted { $0.position < $1.position }.map {
-                        MethodDTO(channel: $0.channel, address: $0.address, note: $0.note, verified: $0.verifiedAt != nil, verifiedAt: $0.verifiedAt)
+                        MethodDTO(channel: $0.channel, address: $0.address, note: $0.note, published: $0.published, verified: $0.verifiedAt != nil, verifiedAt: $0.verifiedAt)
                     })
             })
     }
@@ -129,6 +132,7 @@ struct PointsOfContact {
                     methodRow.address = method.address
                     methodRow.position = index
                     methodRow.note = method.note
+                    methodRow.published = method.published
                     methodRow.verifiedAt = verified[method.channel.rawValue + " " + method.address]
                     try await methodRow.create(on: db)
                 }
@@ -144,6 +148,7 @@ struct PointsOfContact {
         var channel: ContactChannel
         var address: String
         var note: String?
+        var published: Bool
     }
 
     struct CheckedContact {
@@ -183,7 +188,9 @@ struct PointsOfContact {
                 }
                 switch channel.normalise(method.address) {
                 case .success(let address):
-                    methods.append(CheckedMethod(channel: channel, address: address, note: method.note?.trimmingCharacters(in: .whitespacesAndNewlines).nilIfEmpty))
+                    methods.append(CheckedMethod(
+                        channel: channel, address: address, note: method.note?.trimmingCharacters(in: .whitespacesAndNewlines).nilIfEmpty,
+                        published: method.published ?? false))
                 case .failure(let error):
                     throw bad("\(n)人目の連絡手段\(m + 1): \(error.message.ja)", "contact \(n), method \(m + 1): \(error.message.en ?? error.rawValue)")
                 }

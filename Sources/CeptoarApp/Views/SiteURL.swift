@@ -8,6 +8,7 @@ enum SiteURL {
     static let organisations = "/organisations"
     static let inbox = "/inbox"
     static func ceptoar(_ key: String) -> String { "/ceptoars/\(key)" }
+    static func ceptoarContact(_ key: String) -> String { "/ceptoars/\(key)/contact" }
     static let language = "/lang"
     static let health = "/health"
     static let ready = "/ready"
