@@ -107,6 +107,23 @@ struct RelayTests {
         }
     }
 
+    @Test func retriesThatRaceStillRelayOnce() async throws {
+        try await withCeptoar(demo: true) { app in
+            let nisc = try await APIClient.demo(app, "nisc@demo.ceptoar.example")
+            let input = AdvisoryInput.sample(targets: [("ceptoar", "water")])
+            // Four copies of one request at once (a client retrying on a timeout, say).
+            let statuses = try await withThrowingTaskGroup(of: HTTPStatus.self) { group in
+                for _ in 1...4 {
+                    group.addTask { try await nisc.send(.POST, "/api/v1/advisories", json: input, headers: ["Idempotency-Key": "race-1"]).status }
+                }
+                return try await group.reduce(into: [HTTPStatus]()) { $0.append($1) }
+            }
+            #expect(statuses.filter { $0 == .created }.count == 1 && statuses.filter { $0 == .ok }.count == 3, "\(statuses)")
+            #expect(try await Advisory.query(on: app.db).count() == 1)
+            #expect(try await Delivery.query(on: app.db).count() == 1_393)
+        }
+    }
+
     @Test func heldHopsWaitForReviewNotesAndTighterMarkings() async throws {
         try await withCeptoar(demo: true) { app in
             let nisc = try await APIClient.demo(app, "nisc@demo.ceptoar.example")

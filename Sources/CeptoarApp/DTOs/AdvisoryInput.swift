@@ -27,8 +27,11 @@ struct AdvisoryInput: Content {
     static let maxTitle = 200
     static let maxBody = 100_000
 
+    /// What `validated` found.
+    typealias Checked = (severity: Severity, category: AdvisoryCategory, tlp: TLP, targets: [(AdvisoryTarget.Kind, String)])
+
     /// Everything that can be checked without the database, in the reader's language.
-    func validated() throws -> (severity: Severity, category: AdvisoryCategory, tlp: TLP, targets: [(AdvisoryTarget.Kind, String)]) {
+    func validated() throws -> Checked {
         func bad(_ ja: String, _ en: String) -> UserError { UserError(status: .unprocessableEntity, ja: ja, en: en) }
         let title = self.titleJa.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !title.isEmpty else { throw bad("件名を入力してください", "the title is empty") }

@@ -21,6 +21,11 @@ final class PocContact: Model, @unchecked Sendable {
     @Children(for: \.$contact) var methods: [PocMethod]
 
     init() {}
+
+    /// Roster order: primary contacts first, then secondary, then deputies, each in the order given.
+    static func rosterOrder(_ a: PocContact, _ b: PocContact) -> Bool {
+        (ContactRank(rawValue: a.rank) ?? .deputy, a.position) < (ContactRank(rawValue: b.rank) ?? .deputy, b.position)
+    }
 }
 
 /// One way to reach a contact: a channel and its address, verified once a code sent over that

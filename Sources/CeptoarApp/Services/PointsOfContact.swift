@@ -86,9 +86,7 @@ struct PointsOfContact {
 
     func roster(of organisation: Organisation) async throws -> RosterDTO {
         let contacts = try await PocContact.query(on: self.database).filter(\.$organisation.$id == organisation.requireID()).with(\.$methods).all()
-        let ordered = contacts.sorted {
-            (ContactRank(rawValue: $0.rank) ?? .deputy, $0.position) < (ContactRank(rawValue: $1.rank) ?? .deputy, $1.position)
-        }
+        let ordered = contacts.sorted(by: PocContact.rosterOrder)
         return RosterDTO(
             organisationID: try organisation.requireID(), organisation: organisation.name,
             contacts: ordered.map { contact in

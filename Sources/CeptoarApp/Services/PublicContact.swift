@@ -65,7 +65,7 @@ struct PublicContact {
         var methods: [PublishedMethod] = []
         if let secretariat = version.$secretariatOrganisation.id {
             let contacts = try await PocContact.query(on: self.database).filter(\.$organisation.$id == secretariat).with(\.$methods).all()
-                .sorted { (ContactRank(rawValue: $0.rank) ?? .deputy, $0.position) < (ContactRank(rawValue: $1.rank) ?? .deputy, $1.position) }
+                .sorted(by: PocContact.rosterOrder)
             for contact in contacts {
                 for method in contact.methods.sorted(by: { $0.position < $1.position }) where method.published {
                     methods.append(PublishedMethod(
@@ -79,8 +79,12 @@ struct PublicContact {
             secretariat: LocalizedText(ja: version.secretariatJa, en: version.secretariatEn), methods: methods)
     }
 
-    /// Queues an outsider's message for the CEPTOAR's secretariat; audited.
-    func receive(_ input: MessageInput, for key: String, from address: String) async throws -> InboundMessage {
+    /// Queues an outsider's message for the CEPTOAR's secretariat, unless `throttle` says the
+    /// sender has sent enough this minute; audited.
+    func receive(_ input: MessageInput, for key: String, from address: String, throttle: InboundThrottle) async throws -> InboundMessage {
+        guard throttle.allow(address) else {
+            throw UserError(status: .tooManyRequests, ja: "送信が多すぎます。1分後に再度お試しください", en: "too many messages; try again in a minute")
+        }
         let (ceptoar, _) = try await self.ceptoar(key)
         func bad(_ ja: String, _ en: String) -> UserError { UserError(status: .unprocessableEntity, ja: ja, en: en) }
         let name = input.name.trimmingCharacters(in: .whitespacesAndNewlines)

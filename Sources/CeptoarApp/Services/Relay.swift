@@ -105,15 +105,35 @@ struct Relay {
                 ja: "注意喚起を発信できるのは NISC コーディネータとセプター事務局です",
                 en: "only NISC coordinators and CEPTOAR secretariats may publish advisories")
         }
-        return try await self.database.atomically { db in
-            if let key = idempotencyKey,
+        /// The advisory this organisation already published under the key, if any.
+        @Sendable func earlier(on db: any Database) async throws -> (advisory: Advisory, replayed: Bool)? {
+            guard let key = idempotencyKey,
                 let earlier = try await Advisory.query(on: db).filter(\.$originator.$id == organisation.requireID()).filter(\.$idempotencyKey == key).first()
-            {
-                guard earlier.requestHash == requestHash else {
-                    throw UserError(status: .conflict, ja: "この Idempotency-Key は別の注意喚起に使われています", en: "this Idempotency-Key was used for a different advisory")
-                }
-                return (earlier, true)
+            else { return nil }
+            guard earlier.requestHash == requestHash else {
+                throw UserError(status: .conflict, ja: "この Idempotency-Key は別の注意喚起に使われています", en: "this Idempotency-Key was used for a different advisory")
             }
+            return (earlier, true)
+        }
+        do {
+            return try await self.relay(input, checked: checked, by: user, organisation: organisation, isNISC: isNISC, ownCeptoars: ownCeptoars,
+                idempotencyKey: idempotencyKey, requestHash: requestHash, earlier: earlier)
+        } catch {
+            // Two retries raced (PostgreSQL runs them side by side): the other one committed
+            // first, and the unique key refused this one. Answer as the replay it is.
+            guard idempotencyKey != nil, (error as? any DatabaseError)?.isConstraintFailure == true,
+                let replay = try await earlier(on: self.database)
+            else { throw error }
+            return replay
+        }
+    }
+
+    private func relay(
+        _ input: AdvisoryInput, checked: AdvisoryInput.Checked, by user: User, organisation: Organisation, isNISC: Bool, ownCeptoars: Set<UUID>,
+        idempotencyKey: String?, requestHash: String, earlier: @escaping @Sendable (any Database) async throws -> (advisory: Advisory, replayed: Bool)?
+    ) async throws -> (advisory: Advisory, replayed: Bool) {
+        try await self.database.atomically { db in
+            if let replay = try await earlier(db) { return replay }
             let relay = Relay(database: db)
             let advisory = Advisory()
             advisory.id = UUID()

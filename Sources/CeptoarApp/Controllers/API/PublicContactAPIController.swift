@@ -16,13 +16,9 @@ struct PublicContactAPIController: RouteCollection {
     }
 
     @Sendable func receive(req: Request) async throws -> Response {
-        let address = req.remoteAddress?.ipAddress ?? "unknown"
-        guard req.application.inboundThrottle.allow(address) else {
-            throw UserError(
-                status: .tooManyRequests, ja: "送信が多すぎます。1分後に再度お試しください", en: "too many messages; try again in a minute")
-        }
         let input = try req.content.decode(PublicContact.MessageInput.self)
-        let message = try await PublicContact(database: req.db).receive(input, for: req.parameters.get("key") ?? "", from: address)
+        let message = try await PublicContact(database: req.db).receive(
+            input, for: req.parameters.get("key") ?? "", from: req.remoteAddress?.ipAddress ?? "unknown", throttle: req.application.inboundThrottle)
         return try await PublicContact.dto(message).encodeResponse(status: .created, for: req)
     }
 

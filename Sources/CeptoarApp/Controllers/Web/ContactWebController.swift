@@ -20,13 +20,9 @@ struct ContactWebController: RouteCollection {
         let service = PublicContact(database: req.db)
         let sheet = try await service.sheet(key)
         let input = try req.content.decode(PublicContact.MessageInput.self)
-        let address = req.remoteAddress?.ipAddress ?? "unknown"
         do {
-            guard req.application.inboundThrottle.allow(address) else {
-                throw UserError(
-                    status: .tooManyRequests, ja: "送信が多すぎます。1分後に再度お試しください", en: "too many messages; try again in a minute")
-            }
-            let message = try await service.receive(input, for: key, from: address)
+            let message = try await service.receive(
+                input, for: key, from: req.remoteAddress?.ipAddress ?? "unknown", throttle: req.application.inboundThrottle)
             let response = WebController.html(ContactPage(sheet: sheet, received: message).render(req))
             response.status = .created
             return response
