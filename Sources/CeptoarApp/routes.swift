@@ -15,4 +15,5 @@ func routes(_ app: Application) throws {
     try pages.register(collection: WebController(accounts: { req in req.application.accounts(on: req.db) }))
     try pages.register(collection: RelayWebController())
     try pages.register(collection: ContactWebController())
+    try pages.register(collection: PocWebController())
 }

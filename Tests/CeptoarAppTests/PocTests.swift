@@ -96,4 +96,31 @@ struct PocTests {
             #expect(try await app.testing().sendRequest(.PUT, "/api/v1/poc").status == .unauthorized)
         }
     }
+
+    @Test func thePageSavesTheFilledSlotsAndShowsMistakes() async throws {
+        try await withCeptoar(demo: true) { app in
+            let browser = Browser(app)
+            #expect(try await browser.get("/poc").status == .seeOther)
+            try await browser.signIn("bank@demo.ceptoar.example", DemoNation.password)
+            let page = try await browser.get("/poc")
+            #expect(page.status == .ok && page.body.string.contains(#"data-testid="no-contacts""#))
+            let csrf = try browser.csrf(from: page)
+            var form = [
+                "_csrf": csrf, "c0_rank": "primary", "c0_name": "鈴木 一郎", "c0_always": "on",
+                "c0_m0_channel": "email", "c0_m0_address": "suzuki@bank.example.jp",
+                "c0_m1_channel": "mobile", "c0_m1_address": "090-1111-2222", "c0_m1_note": "夜間",
+                "c1_rank": "secondary", "c1_name": "", "c1_m0_channel": "email", "c1_m0_address": "",
+            ]
+            let saved = try await browser.post("/poc", form: form)
+            #expect(saved.status == .ok && saved.body.string.contains(#"data-testid="poc-saved""#))
+            let roster = try await PointsOfContact(database: app.db).roster(of: try #require(try await Organisation.query(on: app.db).filter(\.$key == "demo-banks-0001").first()))
+            #expect(roster.contacts.count == 1 && roster.contacts[0].methods.map(\.address) == ["suzuki@bank.example.jp", "09011112222"])
+            // A mistake comes back with what was typed; the saved roster stays.
+            form["c0_m0_address"] = "suzuki at bank"
+            let refused = try await browser.post("/poc", form: form)
+            #expect(refused.status == .unprocessableEntity)
+            #expect(refused.body.string.contains("メールアドレスの形式ではありません") && refused.body.string.contains(#"value="suzuki at bank""#))
+            #expect(try await PocMethod.query(on: app.db).filter(\.$address == "suzuki@bank.example.jp").count() == 1)
+        }
+    }
 }

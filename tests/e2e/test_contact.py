@@ -57,3 +57,26 @@ def test_an_outsider_writes_and_the_secretariat_handles_it(server, browser, shot
     sign_in(browser, base, "bank@demo.ceptoar.example", DEMO_PASSWORD)
     browser.get(base + "/ceptoars/banks/inbound")
     assert browser.find_elements(By.CSS_SELECTOR, "[data-testid=inbound-row]") == []
+
+
+def test_a_member_keeps_its_emergency_contacts(server, browser, shot):
+    base = server["base"]
+    sign_in(browser, base, "water@demo.ceptoar.example", DEMO_PASSWORD)
+    click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "nav a[href='/poc']"))
+    assert "緊急連絡先" in browser.find_element(By.TAG_NAME, "h1").text
+    fill(browser, c0_name="水野 一郎", c0_title="浄水課長", c0_hours="平日 8:30–17:15",
+         c0_m0_address="mizuno@water.example.jp", c0_m1_address="０９０−１２３４−５６７８")
+    browser.find_element(By.CSS_SELECTOR, "select[name=c0_m1_channel] option[value=mobile]").click()
+    click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "[data-testid=poc-form] button"))
+    assert browser.find_element(By.CSS_SELECTOR, "[data-testid=poc-saved]")
+    methods = [item.text for item in browser.find_elements(By.CSS_SELECTOR, "[data-testid=saved-method]")]
+    assert any("mizuno@water.example.jp" in m and "未確認" in m for m in methods)
+    assert any("09012345678" in m for m in methods)
+    shot("poc-ja")
+    # In English, a contact without hours or the 24-hour mark is refused and nothing changes.
+    click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "[data-testid=lang-switch]"))
+    fill(browser, c1_name="Deputy Without Hours", c1_m0_address="deputy@water.example.jp")
+    click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "[data-testid=poc-form] button"))
+    assert "give the hours" in browser.find_element(By.CSS_SELECTOR, "[data-testid=error-message]").text
+    assert len(browser.find_elements(By.CSS_SELECTOR, "[data-testid=saved-contact]")) == 1
+    shot("poc-en-error")

@@ -7,6 +7,7 @@ enum SiteURL {
     static let mapExport = "/map/export"
     static let organisations = "/organisations"
     static let inbox = "/inbox"
+    static let poc = "/poc"
     static func ceptoar(_ key: String) -> String { "/ceptoars/\(key)" }
     static func ceptoarContact(_ key: String) -> String { "/ceptoars/\(key)/contact" }
     static let language = "/lang"
