@@ -63,6 +63,7 @@ public func configure(_ app: Application, configuration: AppConfiguration, optio
     app.asyncCommands.use(RegistryCommand(), as: "registry")
     app.asyncCommands.use(AuditCommand(), as: "audit")
     app.asyncCommands.use(BenchRelayCommand(), as: "bench-relay")
+    app.asyncCommands.use(MailTestCommand(), as: "mail-test")
 }
 
 /// Every migration in order. A migration that has shipped is never edited; add a new one.

@@ -1,0 +1,159 @@
+import CeptoarKit
+import Foundation
+import NIOCore
+import NIOPosix
+
+/// Where mail goes: an SMTP relay (the organisation's own, or one on loopback).
+struct SMTPServer: Sendable {
+    var host: String
+    var port: Int
+    /// The name this client gives in EHLO.
+    var heloName: String = "ceptoar.localhost"
+    var timeout: Duration = .seconds(30)
+}
+
+/// What the server said about one message.
+enum SMTPOutcome: Sendable, Equatable {
+    case accepted(String)
+    /// 4xx: try again later (the delivery state `failed-temporary`).
+    case temporaryFailure(String)
+    /// 5xx: the address or message is refused (`failed-permanent`).
+    case permanentFailure(String)
+
+    var isAccepted: Bool { if case .accepted = self { return true } else { return false } }
+}
+
+enum SMTPError: Error, CustomStringConvertible {
+    case unexpected(String)
+    case closed
+
+    var description: String {
+        switch self {
+        case .unexpected(let reply): return "SMTP: unexpected reply: \(reply)"
+        case .closed: return "SMTP: the connection closed (by the server, or after no reply in time)"
+        }
+    }
+}
+
+/// A small SMTP client on SwiftNIO: one connection, EHLO, then one mail transaction per message
+/// (connection reuse), each message's outcome reported on its own, QUIT. Not yet: STARTTLS,
+/// AUTH and pipelining (issue #4 names them; the loopback relay this is tested against needs none).
+struct SMTPClient {
+    let server: SMTPServer
+
+    func send(_ messages: [MailMessage]) async throws -> [SMTPOutcome] {
+        let timeout = TimeAmount.nanoseconds(Int64(self.server.timeout.components.seconds) * 1_000_000_000)
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .connectTimeout(.seconds(10))
+            .connect(host: self.server.host, port: self.server.port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    // A server that stops answering closes the connection after `timeout`, so
+                    // a read ends with `SMTPError.closed` instead of waiting for ever.
+                    try channel.pipeline.syncOperations.addHandlers([IdleStateHandler(readTimeout: timeout), CloseWhenIdle()])
+                    return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                }
+            }
+        let helo = self.server.heloName
+        return try await channel.executeThenClose { inbound, outbound in
+            var session = Session(inbound: inbound.makeAsyncIterator(), outbound: outbound)
+            try await session.expect(220, after: nil)
+            try await session.expect(250, after: "EHLO \(helo)")
+            var outcomes: [SMTPOutcome] = []
+            for message in messages {
+                outcomes.append(try await session.transaction(message))
+            }
+            _ = try? await session.command("QUIT")
+            return outcomes
+        }
+    }
+
+    /// One conversation: lines in, commands out.
+    private struct Session {
+        var inbound: NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator
+        let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
+        var pending = ""
+
+        struct Reply {
+            var code: Int
+            var text: String
+        }
+
+        mutating func line() async throws -> String {
+            while true {
+                if let end = self.pending.range(of: "\r\n") {
+                    let line = String(self.pending[..<end.lowerBound])
+                    self.pending.removeSubrange(..<end.upperBound)
+                    return line
+                }
+                guard var buffer = try await self.inbound.next() else { throw SMTPError.closed }
+                self.pending += buffer.readString(length: buffer.readableBytes) ?? ""
+            }
+        }
+
+        /// A whole reply: `250-…` lines, then `250 …`.
+        mutating func reply() async throws -> Reply {
+            var text: [String] = []
+            while true {
+                let line = try await self.line()
+                guard line.count >= 3, let code = Int(line.prefix(3)) else { throw SMTPError.unexpected(line) }
+                text.append(String(line.dropFirst(4)))
+                if line.count == 3 || line[line.index(line.startIndex, offsetBy: 3)] == " " {
+                    return Reply(code: code, text: text.joined(separator: " "))
+                }
+            }
+        }
+
+        mutating func command(_ text: String) async throws -> Reply {
+            try await self.outbound.write(ByteBuffer(string: text + "\r\n"))
+            return try await self.reply()
+        }
+
+        mutating func expect(_ code: Int, after command: String?) async throws {
+            let reply: Reply
+            if let command { reply = try await self.command(command) } else { reply = try await self.reply() }
+            guard reply.code == code else { throw SMTPError.unexpected("\(reply.code) \(reply.text)") }
+        }
+
+        /// MAIL, RCPT for each recipient, DATA; a refusal ends this message (RSET) and the
+        /// connection carries on with the next.
+        mutating func transaction(_ message: MailMessage) async throws -> SMTPOutcome {
+            func outcome(_ reply: Reply) -> SMTPOutcome {
+                let text = "\(reply.code) \(reply.text)"
+                return (400..<500).contains(reply.code) ? .temporaryFailure(text) : .permanentFailure(text)
+            }
+            let mail = try await self.command("MAIL FROM:<\(message.from.address)>")
+            guard mail.code == 250 else {
+                _ = try await self.command("RSET")
+                return outcome(mail)
+            }
+            for recipient in message.to {
+                let rcpt = try await self.command("RCPT TO:<\(recipient.address)>")
+                guard rcpt.code == 250 || rcpt.code == 251 else {
+                    _ = try await self.command("RSET")
+                    return outcome(rcpt)
+                }
+            }
+            let data = try await self.command("DATA")
+            guard data.code == 354 else {
+                _ = try await self.command("RSET")
+                return outcome(data)
+            }
+            try await self.outbound.write(ByteBuffer(string: message.rendered + ".\r\n"))
+            let done = try await self.reply()
+            return done.code == 250 ? .accepted("\(done.code) \(done.text)") : outcome(done)
+        }
+    }
+}
+
+/// Closes the channel when `IdleStateHandler` reports that nothing was read for too long.
+private final class CloseWhenIdle: ChannelInboundHandler, Sendable {
+    typealias InboundIn = ByteBuffer
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is IdleStateHandler.IdleStateEvent {
+            context.close(promise: nil)
+        } else {
+            context.fireUserInboundEventTriggered(event)
+        }
+    }
+}
