@@ -51,3 +51,15 @@ kill $SERVER; wait $SERVER 2>/dev/null || true
 echo; echo "## relay: NISC publishes an all-sector AMBER critical advisory, auto-forwarded to 5,692 members (3 users each)"
 rm -f "$WORK/relay.sqlite"*
 LOG_LEVEL=error "$BIN" bench-relay --database "$WORK/relay.sqlite" --runs 21 | tail -1
+
+echo; echo "## mail: 5,692 messages to a loopback SMTP server (aiosmtpd, Python), by number of connections"
+[ -x .venv-e2e/bin/python ] && .venv-e2e/bin/python -c 'import aiosmtpd' 2>/dev/null || { python3 -m venv .venv-e2e; .venv-e2e/bin/pip install -q -r tests/e2e/requirements.txt; }
+SMTP_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+.venv-e2e/bin/python scripts/bench/smtp-sink.py "$SMTP_PORT" >/dev/null 2>&1 &
+SINK=$!
+sleep 1
+for c in 1 4 16 64; do
+  LOG_LEVEL=error "$BIN" mail-test --smtp "127.0.0.1:$SMTP_PORT" --from nisc@nisc.example.jp --to poc@member.example.jp \
+    --copies 5692 --connections "$c" --subject "【緊急】全国一斉注意喚起" --body "重要インフラ事業者各位"
+done
+kill $SINK

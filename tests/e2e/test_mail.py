@@ -65,3 +65,18 @@ def test_mail_test_refuses_bad_arguments():
     ]:
         code, _, err = run("mail-test", *args)
         assert code != 0 and words in err, err
+
+
+def test_several_connections_share_a_large_send():
+    recorder = Recorder()
+    port = free_port()
+    controller = Controller(recorder, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        code, out, err = run("mail-test", "--smtp", f"127.0.0.1:{port}", "--from", "ceptoar@nisc.example.jp",
+                             "--to", "a@bank.example.jp,b@bank.example.jp,c@water.example.jp", "--copies", "20", "--connections", "4")
+    finally:
+        controller.stop()
+    assert code == 0, err
+    assert "60 of 60 messages accepted" in out.decode() and "over 4 connection(s)" in out.decode()
+    assert len(recorder.messages) == 60 and len(recorder.sessions) == 4

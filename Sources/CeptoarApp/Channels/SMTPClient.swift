@@ -35,11 +35,36 @@ enum SMTPError: Error, CustomStringConvertible {
     }
 }
 
-/// A small SMTP client on SwiftNIO: one connection, EHLO, then one mail transaction per message
-/// (connection reuse), each message's outcome reported on its own, QUIT. Not yet: STARTTLS,
+/// A small SMTP client on SwiftNIO: per connection, EHLO, then one mail transaction per message
+/// (connection reuse), each message's outcome reported on its own, QUIT; a bounded number of
+/// connections at once for large sends. Not yet: STARTTLS,
 /// AUTH and pipelining (issue #4 names them; the loopback relay this is tested against needs none).
 struct SMTPClient {
     let server: SMTPServer
+
+    /// Sends over up to `connections` connections at once, each carrying a share of the
+    /// messages in turn; outcomes come back in the order of `messages`. A connection that fails
+    /// outright marks its share as temporary failures (to be retried), not the whole batch.
+    func send(_ messages: [MailMessage], connections: Int) async -> [SMTPOutcome] {
+        let lanes = max(1, min(connections, messages.count))
+        var outcomes = [SMTPOutcome](repeating: .temporaryFailure("not sent"), count: messages.count)
+        await withTaskGroup(of: (Int, [SMTPOutcome]).self) { group in
+            for lane in 0..<lanes {
+                let share = Array(stride(from: lane, to: messages.count, by: lanes))
+                group.addTask {
+                    do {
+                        return (lane, try await self.send(share.map { messages[$0] }))
+                    } catch {
+                        return (lane, Array(repeating: .temporaryFailure("\(error)"), count: share.count))
+                    }
+                }
+            }
+            for await (lane, results) in group {
+                for (offset, index) in stride(from: lane, to: messages.count, by: lanes).enumerated() { outcomes[index] = results[offset] }
+            }
+        }
+        return outcomes
+    }
 
     func send(_ messages: [MailMessage]) async throws -> [SMTPOutcome] {
         let timeout = TimeAmount.nanoseconds(Int64(self.server.timeout.components.seconds) * 1_000_000_000)

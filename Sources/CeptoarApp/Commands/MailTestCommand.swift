@@ -2,11 +2,12 @@ import CeptoarKit
 import Foundation
 import Vapor
 
-/// `ceptoar mail-test --smtp HOST:PORT --from ADDR --to ADDR[,ADDR…] [--subject S] [--body B]`:
-/// sends one message per recipient through the SMTP client, over one connection, and prints
-/// each outcome — a connectivity check of the mail channel (疎通確認) from the command line.
+/// `ceptoar mail-test --smtp HOST:PORT --from ADDR --to ADDR[,ADDR…] [--subject S] [--body B]
+/// [--copies N] [--connections C]`: sends one message per recipient through the SMTP client and
+/// prints each outcome — a connectivity check of the mail channel (疎通確認) from the command
+/// line; with `--copies` it sends that many rounds and prints the throughput instead.
 struct MailTestCommand: AnyAsyncCommand {
-    var help: String { "Send a test mail: --smtp HOST:PORT --from ADDR --to ADDR[,ADDR...] [--subject S] [--body B]" }
+    var help: String { "Send a test mail: --smtp HOST:PORT --from ADDR --to ADDR[,ADDR...] [--subject S] [--body B] [--copies N] [--connections C]" }
 
     func run(using context: inout CommandContext) async throws {
         var arguments = CommandArguments(context)
@@ -15,7 +16,12 @@ struct MailTestCommand: AnyAsyncCommand {
         guard let to = try arguments.option("to") else { throw CLIError("--to is required") }
         let subject = try arguments.option("subject") ?? "【疎通確認】Ceptoar メール経路の確認 / mail channel check"
         let body = try arguments.option("body") ?? "これは Ceptoar からの疎通確認メールです。\nThis is a connectivity check from Ceptoar."
+        let copies = Int(try arguments.option("copies") ?? "1") ?? -1
+        let connections = Int(try arguments.option("connections") ?? "1") ?? -1
         try arguments.finish()
+        guard (1...1_000_000).contains(copies), (1...256).contains(connections) else {
+            throw CLIError("--copies must be 1 to 1000000 and --connections 1 to 256")
+        }
         let parts = smtp.split(separator: ":")
         guard parts.count == 2, !parts[0].isEmpty, let port = Int(parts[1]), (1...65_535).contains(port) else {
             throw CLIError("--smtp must be HOST:PORT, not '\(smtp)'")
@@ -27,15 +33,32 @@ struct MailTestCommand: AnyAsyncCommand {
             }
         }
         let sender = try address(from)
-        let recipients = try to.split(separator: ",").map { try address(String($0)) }
+        let recipients = Array(repeating: try to.split(separator: ",").map { try address(String($0)) }, count: copies).flatMap { $0 }
         let messages = recipients.map {
             MailMessage(from: sender, to: [$0], subject: subject, body: body, messageID: "\(UUID().uuidString.lowercased())@ceptoar.localhost")
         }
+        let client = SMTPClient(server: SMTPServer(host: String(parts[0]), port: port))
         let outcomes: [SMTPOutcome]
-        do {
-            outcomes = try await SMTPClient(server: SMTPServer(host: String(parts[0]), port: port)).send(messages)
-        } catch {
-            throw CLIError("could not send through \(smtp): \(error)")
+        let clock = ContinuousClock()
+        let start = clock.now
+        if connections == 1 {
+            do {
+                outcomes = try await client.send(messages)
+            } catch {
+                throw CLIError("could not send through \(smtp): \(error)")
+            }
+        } else {
+            outcomes = await client.send(messages, connections: connections)
+        }
+        let elapsed = clock.now - start
+        if copies > 1 {
+            // A throughput run: the summary only.
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            let accepted = outcomes.filter(\.isAccepted).count
+            context.say(String(format: "%d of %d messages accepted in %.2f s over %d connection(s): %.0f messages/s",
+                accepted, messages.count, seconds, connections, Double(accepted) / seconds))
+            guard accepted == messages.count else { throw CLIError("not every message was accepted") }
+            return
         }
         for (recipient, outcome) in zip(recipients, outcomes) {
             switch outcome {
