@@ -27,9 +27,10 @@ struct MailTestCommand: AnyAsyncCommand {
             throw CLIError("--smtp must be HOST:PORT, not '\(smtp)'")
         }
         func address(_ raw: String) throws -> MailAddress {
-            switch ContactChannel.email.normalise(raw) {
-            case .success(let normalised): return MailAddress(normalised)
-            case .failure(let error): throw CLIError("'\(raw)': \(error.message.en ?? error.rawValue)")
+            do {
+                return MailAddress(try ContactChannel.email.storedAddress(raw, at: ("'\(raw)'", "'\(raw)'")))
+            } catch let error as UserError {
+                throw CLIError(error.en)
             }
         }
         let sender = try address(from)

@@ -21,16 +21,16 @@ struct Access {
     func viewer(_ user: User?) async throws -> AccessPolicy.Viewer {
         guard let user else { return .anonymous }
         let organisation = user.$organisation.id
-        let today = Day.today.iso
+        let today = Day.today
         let rows = try await (self.database as! any SQLDatabase).raw("""
             SELECT m.ceptoar_id AS ceptoar, r.id AS rules,
             (SELECT COUNT(*) FROM rules_acceptances a WHERE a.organisation_id = m.organisation_id AND a.rules_id = r.id) AS accepted
             FROM memberships m
             LEFT JOIN handling_rules r ON r.id = (
-                SELECT r2.id FROM handling_rules r2 WHERE r2.ceptoar_id = m.ceptoar_id AND r2.effective_from <= \(bind: today)
+                SELECT r2.id FROM handling_rules r2 WHERE r2.ceptoar_id = m.ceptoar_id AND r2.effective_from <= \(bind: today.iso)
                 ORDER BY r2.version DESC LIMIT 1)
             WHERE m.organisation_id = \(bind: organisation) AND m.role = 'member'
-            AND m.valid_from <= \(bind: today) AND (m.valid_to IS NULL OR m.valid_to > \(bind: today))
+            AND \(MapQuery.validOnSQL("m", today))
             """).all()
         var accepted: [String: Bool] = [:]
         for row in rows {

@@ -1,6 +1,7 @@
 import CeptoarKit
 import Fluent
 import Foundation
+import SQLKit
 
 /// Builds the characteristics map from the registry as it stood on one day.
 struct MapQuery {
@@ -15,6 +16,11 @@ struct MapQuery {
                 $0.filter(.path(["valid_to"], schema: M.schema), .equal, .null)
                     .filter(.path(["valid_to"], schema: M.schema), .greaterThan, .bind(day.iso))
             }
+    }
+
+    /// The same condition in raw SQL, for the table known as `alias` in a hand-written query.
+    static func validOnSQL(_ alias: String, _ day: Day) -> SQLQueryString {
+        "\(unsafeRaw: alias).valid_from <= \(bind: day.iso) AND (\(unsafeRaw: alias).valid_to IS NULL OR \(unsafeRaw: alias).valid_to > \(bind: day.iso))"
     }
 
     /// The map as of `day`, from the cache when the registry has not changed since it was built.

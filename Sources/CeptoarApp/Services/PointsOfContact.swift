@@ -184,14 +184,10 @@ struct PointsOfContact {
                 guard let channel = ContactChannel(rawValue: method.channel) else {
                     throw bad("\(n)人目の連絡手段\(m + 1): 不明な種別です: \(method.channel)", "contact \(n), method \(m + 1): unknown channel '\(method.channel)'")
                 }
-                switch channel.normalise(method.address) {
-                case .success(let address):
-                    methods.append(CheckedMethod(
-                        channel: channel, address: address, note: method.note?.trimmingCharacters(in: .whitespacesAndNewlines).nilIfEmpty,
-                        published: method.published ?? false))
-                case .failure(let error):
-                    throw bad("\(n)人目の連絡手段\(m + 1): \(error.message.ja)", "contact \(n), method \(m + 1): \(error.message.en ?? error.rawValue)")
-                }
+                let address = try channel.storedAddress(method.address, at: ("\(n)人目の連絡手段\(m + 1)", "contact \(n), method \(m + 1)"))
+                methods.append(CheckedMethod(
+                    channel: channel, address: address, note: method.note?.trimmingCharacters(in: .whitespacesAndNewlines).nilIfEmpty,
+                    published: method.published ?? false))
             }
             result.append(CheckedContact(
                 rank: rank, name: name, title: contact.title?.trimmingCharacters(in: .whitespacesAndNewlines).nilIfEmpty,
@@ -206,4 +202,16 @@ struct PointsOfContact {
 
 extension String {
     var nilIfEmpty: String? { self.isEmpty ? nil : self }
+}
+
+extension ContactChannel {
+    /// The address in its stored form, or a 422 that says where it was (`place`, prefixed to the
+    /// reason in each language) — the one translation of `ContactAddressError` for requests.
+    func storedAddress(_ raw: String, at place: (ja: String, en: String)) throws -> String {
+        switch self.normalise(raw) {
+        case .success(let address): return address
+        case .failure(let error):
+            throw UserError(status: .unprocessableEntity, ja: "\(place.ja): \(error.message.ja)", en: "\(place.en): \(error.message.en ?? error.rawValue)")
+        }
+    }
 }

@@ -99,18 +99,9 @@ struct PublicContact {
         guard !body.isEmpty, body.count <= Self.maxBody else {
             throw bad("本文を\(Self.maxBody)文字以内で入力してください", "write the message (up to \(Self.maxBody) characters)")
         }
-        let email: String
-        switch ContactChannel.email.normalise(input.email) {
-        case .success(let normalised): email = normalised
-        case .failure(let error): throw bad("メールアドレス: \(error.message.ja)", "email: \(error.message.en ?? error.rawValue)")
-        }
-        var phone: String?
-        if let raw = input.phone, !raw.trimmingCharacters(in: .whitespaces).isEmpty {
-            switch ContactChannel.phone.normalise(raw) {
-            case .success(let normalised): phone = normalised
-            case .failure(let error): throw bad("電話番号: \(error.message.ja)", "phone: \(error.message.en ?? error.rawValue)")
-            }
-        }
+        let email = try ContactChannel.email.storedAddress(input.email, at: ("メールアドレス", "email"))
+        let phone = try input.phone.flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 }
+            .map { try ContactChannel.phone.storedAddress($0, at: ("電話番号", "phone")) }
         let message = InboundMessage()
         message.id = UUID()
         message.$ceptoar.id = try ceptoar.requireID()

@@ -364,13 +364,13 @@ struct Relay {
     private func insertDeliveries(_ hops: [RelayHop]) async throws {
         guard let first = hops.first else { return }
         let sql = self.database as! any SQLDatabase
-        let today = Day.today.iso
+        let today = Day.today
         let pairs: [SQLQueryString] = try hops.map { "(\(bind: $0.$ceptoar.id!), \(bind: try $0.requireID()))" }
         try await sql.raw("""
             WITH h (ceptoar_id, hop_id) AS (VALUES \(pairs.joined(separator: ", ")))
             INSERT INTO deliveries (advisory_id, organisation_id, hop_id, delivered_at)
             SELECT \(bind: first.$advisory.id), m.organisation_id, h.hop_id, \(bind: Date()) FROM memberships m JOIN h ON m.ceptoar_id = h.ceptoar_id
-            WHERE m.role = 'member' AND m.valid_from <= \(bind: today) AND (m.valid_to IS NULL OR m.valid_to > \(bind: today))
+            WHERE m.role = 'member' AND \(MapQuery.validOnSQL("m", today))
             ON CONFLICT (advisory_id, organisation_id) DO NOTHING
             """).run()
     }
@@ -380,7 +380,7 @@ struct Relay {
     private func insertDeliveries(_ hop: RelayHop) async throws {
         let sql = self.database as! any SQLDatabase
         let now = Date()
-        let today = Day.today.iso
+        let today = Day.today
         let advisory = hop.$advisory.id
         let hopID = try hop.requireID()
         var filters: [SQLQueryString] = []
@@ -409,7 +409,7 @@ struct Relay {
             INSERT INTO deliveries (advisory_id, organisation_id, hop_id, delivered_at)
             SELECT \(bind: advisory), m.organisation_id, \(bind: hopID), \(bind: now) FROM memberships m
             WHERE m.ceptoar_id = \(bind: ceptoar) AND m.role = 'member'
-            AND m.valid_from <= \(bind: today) AND (m.valid_to IS NULL OR m.valid_to > \(bind: today))
+            AND \(MapQuery.validOnSQL("m", today))
             \(filters.joined(separator: " "))
             ON CONFLICT (advisory_id, organisation_id) DO NOTHING
             """).run()
