@@ -23,6 +23,7 @@ public enum CeptoarMain {
                 // Serving always runs pending migrations: a node never answers on an old schema.
                 try await app.autoMigrate()
                 app.lifecycle.use(JobWorkerLifecycle())
+                app.lifecycle.use(AlertWorkerLifecycle())
                 app.lifecycle.use(WALCheckpointerLifecycle())
                 if options.demo {
                     let report = try await SeedCommand.seed(app, seed: try SeedDocument.bundled(), demo: true)

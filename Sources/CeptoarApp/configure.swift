@@ -34,7 +34,7 @@ public func configure(_ app: Application, configuration: AppConfiguration, optio
     app.installMapCache()
     app.readCaches = ReadCaches(lifetime: .milliseconds(configuration.readCacheMilliseconds))
     app.inboundThrottle = InboundThrottle()
-    FaultInjection.configure(killAfterFanOuts: configuration.faultKillAfterFanOuts)
+    FaultInjection.configure(killAfterFanOuts: configuration.faultKillAfterFanOuts, killAfterSent: configuration.notify.faultKillAfterSent)
     app.broadcaster = Broadcaster()
     app.passwords.use(.bcrypt(cost: configuration.bcryptCost))
     app.sessions.use { app in WriteOnChangeSessions(base: app.fluent.sessions.driver()) }
@@ -84,6 +84,7 @@ enum Migrations {
         NotifyPerHop(),
         AdvisoryIdempotency(),
         CreatePointsOfContact(),
+        CreateNotifications(),
     ]
 }
 

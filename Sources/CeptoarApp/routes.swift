@@ -11,9 +11,12 @@ func routes(_ app: Application) throws {
     try api.register(collection: AttachmentAPIController())
     try api.register(collection: PocAPIController())
     try api.register(collection: PublicContactAPIController())
+    try api.register(collection: AlertAPIController())
+    try app.register(collection: GatewayAPIController())
     let pages = app.grouped(CSRFMiddleware())
     try pages.register(collection: WebController(accounts: { req in req.application.accounts(on: req.db) }))
     try pages.register(collection: RelayWebController())
     try pages.register(collection: ContactWebController())
     try pages.register(collection: PocWebController())
+    try pages.register(collection: AlertWebController())
 }

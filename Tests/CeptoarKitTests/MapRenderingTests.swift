@@ -58,9 +58,9 @@ struct MapRenderingTests {
     }
 
     @Test func csvDefusesFormulas() {
-        #expect(CharacteristicsMap.csvField("=HYPERLINK(\"x\")") == #""'=HYPERLINK(""x"")""#)
-        #expect(CharacteristicsMap.csvField("+1") == "'+1")
-        #expect(CharacteristicsMap.csvField("plain") == "plain")
+        #expect(CSV.field("=HYPERLINK(\"x\")") == #""'=HYPERLINK(""x"")""#)
+        #expect(CSV.field("+1") == "'+1")
+        #expect(CSV.field("plain") == "plain")
     }
 
     @Test func markdownAndJSONCarryEveryColumn() throws {

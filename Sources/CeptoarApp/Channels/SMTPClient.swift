@@ -5,11 +5,46 @@ import NIOPosix
 
 /// Where mail goes: an SMTP relay (the organisation's own, or one on loopback).
 struct SMTPServer: Sendable {
+    enum Security: String, Sendable {
+        /// STARTTLS when the server offers it, plain otherwise (a loopback relay).
+        case opportunistic
+        /// STARTTLS or nothing: a server that does not offer it is an error.
+        case starttls
+    }
+
     var host: String
     var port: Int
     /// The name this client gives in EHLO.
     var heloName: String = "ceptoar.localhost"
     var timeout: Duration = .seconds(30)
+    var security: Security = .opportunistic
+    /// AUTH PLAIN (or LOGIN) after TLS when both are given.
+    var username: String?
+    var password: String?
+    /// Tests only: trust a self-signed certificate.
+    var verifyCertificates = true
+
+    init(host: String, port: Int, heloName: String = "ceptoar.localhost", timeout: Duration = .seconds(30)) {
+        self.host = host
+        self.port = port
+        self.heloName = heloName
+        self.timeout = timeout
+    }
+
+    /// `smtp://[user:password@]host[:port]` or `smtp+starttls://…`; a query of
+    /// `?verify=false` trusts any certificate (tests against a self-signed relay only).
+    init(url text: String) throws {
+        guard let url = URLComponents(string: text), let scheme = url.scheme, ["smtp", "smtp+starttls"].contains(scheme),
+            let host = url.host, !host.isEmpty
+        else {
+            throw ConfigurationError.invalid("CEPTOAR_SMTP_URL must look like smtp://[user:password@]host:port, not '\(text)'")
+        }
+        self.init(host: host, port: url.port ?? 25)
+        self.security = scheme == "smtp+starttls" ? .starttls : .opportunistic
+        self.username = url.user?.removingPercentEncoding
+        self.password = url.password?.removingPercentEncoding
+        if url.queryItems?.contains(where: { $0.name == "verify" && $0.value == "false" }) == true { self.verifyCertificates = false }
+    }
 }
 
 /// What the server said about one message.

@@ -27,6 +27,9 @@ public struct AppConfiguration: Sendable {
     public var readCacheMilliseconds: Int
     /// Crash tests only: kill the process after this many hops' deliveries are inserted.
     public var faultKillAfterFanOuts: Int?
+    /// Alerts: where links in messages point, how mail is sent, which gateways carry the
+    /// phone-type channels, and how fast each route may go.
+    public var notify = NotifySettings()
 
     /// The environment variables and their meaning, for the README and `--help`.
     public static let variables: [(name: String, meaning: String, fallback: String)] = [
@@ -39,6 +42,18 @@ public struct AppConfiguration: Sendable {
         ("CEPTOAR_LOGIN_FAILURES_BEFORE_DELAY", "failed logins before each attempt is delayed", "5"),
         ("CEPTOAR_LOGIN_DELAY_SECONDS", "the first delay after those failures; it doubles with each further one (max 900)", "2"),
         ("CEPTOAR_FAULT_KILL_AFTER_FANOUTS", "crash tests only: the process kills itself after this many relay hops have inserted their deliveries, before the commit", "unset"),
+        ("CEPTOAR_PUBLIC_URL", "the address users reach this server at, for links in messages", "http://127.0.0.1:8080"),
+        ("CEPTOAR_SMTP_URL", "mail relay: smtp://[user:password@]host:port (STARTTLS when offered), smtp+starttls://… to require it", "unset: mail waits as failed"),
+        ("CEPTOAR_MAIL_FROM", "the sender address of alert mail", "ceptoar@localhost"),
+        ("CEPTOAR_SMTP_CONNECTIONS", "SMTP connections used at once for a large send", "32"),
+        ("CEPTOAR_GATEWAY_SMS_URL", "webhook of the SMS gateway (mobile phones); unset: calls become manual call tasks", "unset"),
+        ("CEPTOAR_GATEWAY_VOICE_URL", "webhook of the voice gateway (phones, satellite phones)", "unset"),
+        ("CEPTOAR_GATEWAY_FAX_URL", "webhook of the FAX gateway", "unset"),
+        ("CEPTOAR_GATEWAY_SECRET", "shared secret for HMAC-SHA256 signatures to and from gateways", "unset"),
+        ("CEPTOAR_RATE_SMTP_PER_MINUTE", "at most this many mails per minute (0 = no limit)", "0"),
+        ("CEPTOAR_RATE_GATEWAY_PER_MINUTE", "at most this many gateway requests per minute (0 = no limit)", "600"),
+        ("CEPTOAR_NOTIFY_POLL_MS", "how often the alert worker looks for due steps and messages", "250"),
+        ("CEPTOAR_FAULT_KILL_AFTER_SENT", "crash tests only: the process kills itself once this many alert messages have been sent and recorded", "unset"),
         ("CEPTOAR_READ_CACHE_MS", "how long a token's owner or an inbox page may be reused before it is read again (0 = never; a write in this process always ends it)", "1000"),
     ]
 
@@ -72,7 +87,7 @@ public struct AppConfiguration: Sendable {
         return AppConfiguration(
             database: database, logFormat: logFormat, logLevel: logLevel, bcryptCost: cost,
             secureCookies: environment["CEPTOAR_SECURE_COOKIES"] == "1", loginFailuresBeforeDelay: failures, loginDelaySeconds: delay,
-            readCacheMilliseconds: readCache, faultKillAfterFanOuts: killAfter)
+            readCacheMilliseconds: readCache, faultKillAfterFanOuts: killAfter, notify: try NotifySettings.load(environment))
     }
 
     static func integer(_ environment: [String: String], _ name: String, default value: Int, range: ClosedRange<Int>) throws -> Int {

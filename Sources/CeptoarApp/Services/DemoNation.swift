@@ -109,6 +109,7 @@ struct DemoNation {
                 try await user.create(on: db)
             }
             try await Self.createSecretariatContacts(on: db)
+            try await Self.createRosters(on: db)
             return created
         }
     }
@@ -143,6 +144,39 @@ extension DemoNation {
                 try await row.create(on: db)
             }
         }
+    }
+}
+
+extension DemoNation {
+    /// Every organisation without a roster gets a made-up one (addresses under example.jp,
+    /// numbers in 0300-…), so drills and alerts in the demo have someone to reach: a primary
+    /// contact by mail and phone, a secondary by mail and mobile, a deputy by phone.
+    static func createRosters(on db: any Database) async throws {
+        let sql = db as! any SQLDatabase
+        let rows = try await sql.raw("""
+            SELECT o.id, o.key FROM organisations o WHERE NOT EXISTS (SELECT 1 FROM poc_contacts c WHERE c.organisation_id = o.id) ORDER BY o.key
+            """).all()
+        var contacts: [[any SQLExpression]] = []
+        var methods: [[any SQLExpression]] = []
+        for (index, row) in rows.enumerated() {
+            let organisation = try row.decode(column: "id", as: UUID.self)
+            let key = try row.decode(column: "key", as: String.self)
+            let number = 300_000_000 + index * 3
+            let people: [(ContactRank, String, [(ContactChannel, String)])] = [
+                (.primary, "担当 一郎", [(.email, "primary.\(key)@example.jp"), (.phone, "0\(number)")]),
+                (.secondary, "担当 二郎", [(.email, "secondary.\(key)@example.jp"), (.mobile, "090\(String(format: "%08d", index * 3 + 1))")]),
+                (.deputy, "代理 三子", [(.phone, "0\(number + 2)")]),
+            ]
+            for (rank, name, ways) in people {
+                let contact = UUID()
+                contacts.append([SQLBind(contact), SQLBind(organisation), SQLBind(rank.rawValue), SQLBind(0), SQLBind(name + "（デモ）"), SQLBind(true)])
+                for (position, way) in ways.enumerated() {
+                    methods.append([SQLBind(UUID()), SQLBind(contact), SQLBind(way.0.rawValue), SQLBind(try way.0.normalise(way.1).get()), SQLBind(position), SQLBind(false)])
+                }
+            }
+        }
+        try await sql.insertRows(into: PocContact.schema, columns: ["id", "organisation_id", "rank", "position", "name", "available_always"], contacts)
+        try await sql.insertRows(into: PocMethod.schema, columns: ["id", "contact_id", "channel", "address", "position", "published"], methods)
     }
 }
 

@@ -8,8 +8,26 @@ enum FaultInjection {
     nonisolated(unsafe) private static var killAfterFanOuts: Int?
     nonisolated(unsafe) private static var fanOuts = 0
 
-    static func configure(killAfterFanOuts: Int?) {
-        self.lock.withLock { self.killAfterFanOuts = killAfterFanOuts }
+    nonisolated(unsafe) private static var killAfterSent: Int?
+    nonisolated(unsafe) private static var sent = 0
+
+    static func configure(killAfterFanOuts: Int?, killAfterSent: Int? = nil) {
+        self.lock.withLock {
+            self.killAfterFanOuts = killAfterFanOuts
+            self.killAfterSent = killAfterSent
+        }
+    }
+
+    /// Called after a batch of alert messages has been sent and its outcomes committed: once
+    /// the count reaches `CEPTOAR_FAULT_KILL_AFTER_SENT`, the process dies as `kill -9` would,
+    /// with later batches still queued.
+    static func alertMessagesRecorded(_ count: Int) {
+        let kill = self.lock.withLock { () -> Bool in
+            guard let limit = self.killAfterSent else { return false }
+            self.sent += count
+            return self.sent >= limit
+        }
+        if kill { Foundation.kill(getpid(), SIGKILL) }
     }
 
     /// Called after each hop's deliveries are inserted (inside the relay's transaction): the

@@ -19,7 +19,7 @@ struct Layout {
         for (href, label) in [
             (SiteURL.home, t("ホーム", "Home")), (SiteURL.map, t("特性把握マップ", "Characteristics map")),
             (SiteURL.organisations, t("組織一覧", "Directory")), ("/inbox", t("受信箱", "Inbox")), ("/hops", t("転送確認", "Review")),
-            ("/advisories/new", t("発信", "Publish")), (SiteURL.poc, t("緊急連絡先", "Contacts")),
+            ("/advisories/new", t("発信", "Publish")), (SiteURL.alerts, t("緊急連絡・訓練", "Alerts & drills")), (SiteURL.poc, t("緊急連絡先", "Contacts")),
         ] {
             let current = (href == "/" ? path == "/" : path.hasPrefix(href)) ? #" aria-current="page""# : ""
             nav += #"<a href="\#(href)"\#(current)>\#(label.htmlEscaped)</a>"#
@@ -62,5 +62,7 @@ struct Layout {
         .error{background:#fee;border:1px solid #c66;padding:.6em}.notice{background:#eef;padding:.6em}
         table.list{border-collapse:collapse}table.list td,table.list th{border-bottom:1px solid #ddd;padding:4px 8px;text-align:left}
         form.stack label{display:block;margin:.5em 0}.wide{overflow-x:auto}
+        .figures{display:flex;gap:1.5em;flex-wrap:wrap}.figures div{background:#f4f6f8;padding:.6em 1em}.figures strong{display:block;font-size:1.6em}
+        .drill{background:#fff3cd;border:1px solid #d9b44a;padding:.4em .8em;font-weight:bold}
         """
 }

@@ -95,6 +95,7 @@ struct InboxPage {
             <label>\(ja ? "重要度" : "Severity") <select name="severity" data-testid="filter-severity">\(severityOptions)</select></label>
             <label>TLP <select name="tlp" data-testid="filter-tlp">\(tlpOptions)</select></label>
             <button type="submit">\(ja ? "絞り込む" : "Filter")</button></form>
+            <p class="error" id="live-alert" hidden data-testid="live-alert">\(ja ? "緊急連絡・訓練が届きました。" : "An alert or drill has arrived.") <a href="/alerts">\(ja ? "開いて受信を確認する" : "Open and acknowledge")</a></p>
             <p class="notice" id="live" hidden data-testid="live-banner">\(ja ? "新しい注意喚起が届きました。" : "A new advisory has arrived.") <a href="/inbox">\(ja ? "更新" : "Refresh")</a></p>
             <p data-testid="inbox-total">\(ja ? "\(self.inbox.total)件" : "\(self.inbox.total) advisories")</p>
             <table class="list"><thead><tr><th>TLP</th><th>\(ja ? "重要度" : "Severity")</th><th>\(ja ? "件名" : "Title")</th><th>\(ja ? "受信日時" : "Received")</th><th>\(ja ? "状態" : "State")</th></tr></thead>
@@ -104,7 +105,9 @@ struct InboxPage {
             // Live updates: the server pushes an event when an advisory reaches this organisation.
             (function(){ if (!window.EventSource) return; var s = new EventSource('/inbox/events');
               s.onopen = function(){ document.body.dataset.live = 'connected'; };
-              s.addEventListener('delivery', function(){ document.getElementById('live').hidden = false; }); })();
+              s.addEventListener('delivery', function(){ document.getElementById('live').hidden = false; });
+              s.addEventListener('alert', function(e){ var b = document.getElementById('live-alert'); b.hidden = false;
+                b.querySelector('a').href = '/alerts/' + JSON.parse(e.data).alert.toLowerCase(); }); })();
             </script>
             """
         return Layout(title: LocalizedText(ja: "受信した注意喚起", en: "Inbox"), body: body).render(request)

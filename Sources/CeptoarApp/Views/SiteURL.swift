@@ -1,3 +1,5 @@
+import Foundation
+
 /// Every path the site serves, in one place, so pages, API and links agree.
 enum SiteURL {
     static let home = "/"
@@ -8,6 +10,11 @@ enum SiteURL {
     static let organisations = "/organisations"
     static let inbox = "/inbox"
     static let poc = "/poc"
+    static let alerts = "/alerts"
+    static let newAlert = "/alerts/new"
+    static func alert(_ id: UUID) -> String { "/alerts/\(id.uuidString.lowercased())" }
+    static func ackLink(_ token: String) -> String { "/a/\(token)" }
+    static func escalationPolicy(_ key: String) -> String { "/ceptoars/\(key)/escalation" }
     static func ceptoar(_ key: String) -> String { "/ceptoars/\(key)" }
     static func ceptoarContact(_ key: String) -> String { "/ceptoars/\(key)/contact" }
     static let language = "/lang"

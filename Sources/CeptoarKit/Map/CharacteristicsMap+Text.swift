@@ -36,18 +36,7 @@ extension CharacteristicsMap {
                 column.features.text(language),
             ])
         }
-        let text = lines.map { $0.map(Self.csvField).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
-        return Data([0xEF, 0xBB, 0xBF]) + Data(text.utf8)
-    }
-
-    static func csvField(_ value: String) -> String {
-        // A leading =, +, - or @ would run as a formula in Excel: prefix it with a quote mark.
-        var value = value
-        if let first = value.first, "=+-@".contains(first) { value = "'" + value }
-        if value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
-            return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-        }
-        return value
+        return CSV.document(lines)
     }
 
     /// A Markdown table with NISC's layout (rows as in the seed, one column per CEPTOAR).

@@ -57,7 +57,9 @@ struct RelayWebController: RouteCollection {
             do {
                 try await writer.write(.buffer(ByteBuffer(string: ": connected\n\n")))
                 for await payload in stream {
-                    let text = payload == Broadcaster.heartbeat ? ": ping\n\n" : "event: delivery\ndata: \(payload)\n\n"
+                    // Alerts to points of contact come as `alert`, advisories as `delivery`.
+                    let event = payload.hasPrefix(#"{"alert""#) ? "alert" : "delivery"
+                    let text = payload == Broadcaster.heartbeat ? ": ping\n\n" : "event: \(event)\ndata: \(payload)\n\n"
                     try await writer.write(.buffer(ByteBuffer(string: text)))
                 }
                 try await writer.write(.end)
