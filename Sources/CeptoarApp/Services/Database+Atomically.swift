@@ -30,7 +30,10 @@ extension Database {
                         try await sql.raw("PRAGMA cache_size = -65536").run()
                     }
                     do {
-                        let result = try await body(connection)
+                        // Set again here: the driver may run this closure in a task of its own,
+                        // which does not inherit task-locals (found when an escalation step
+                        // fired inside an alert's transaction waited for its own gate).
+                        let result = try await WriteGate.$holding.withValue(true) { try await body(connection) }
                         try await sql.raw("COMMIT").run()
                         WriteGeneration.process.advance()
                         return result

@@ -1,3 +1,4 @@
+import Fluent
 import Foundation
 import Testing
 import VaporTesting
@@ -12,6 +13,11 @@ struct APIClient {
     static func demo(_ app: Application, _ email: String) async throws -> APIClient {
         let (_, secret) = try await app.accounts(on: app.db).createToken(for: email, name: "test", days: nil)
         return APIClient(app: app, token: secret)
+    }
+
+    /// The organisation a demo account belongs to.
+    static func organisationID(_ app: Application, _ email: String) async throws -> UUID {
+        try #require(try await User.query(on: app.db).filter(\.$email == email).first()).$organisation.id
     }
 
     func send(_ method: HTTPMethod, _ path: String, json: (any Encodable)? = nil, headers extra: HTTPHeaders = [:]) async throws -> TestingHTTPResponse {

@@ -55,7 +55,7 @@ struct Escalator {
     }
 
     private func fire(alertID: UUID, step: Int, round: Int, now: Date) async throws -> Int {
-        try await self.database.atomically { db in
+        return try await self.database.atomically { db in
             let sql = db as! any SQLDatabase
             guard let alert = try await Alert.find(alertID, on: db) else { return 0 }
             let policy = alert.policy
