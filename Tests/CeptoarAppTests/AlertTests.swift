@@ -254,6 +254,8 @@ struct AlertTests {
             #expect(report.previous?.alert == first.alert.id)
             #expect(abs((report.previous?.reachRate ?? 0) - 1.0 / 29.0) < 0.0001)
             #expect(report.reachRate == 0)
+            // The first one has none before it (not itself).
+            #expect(try secretariat.decode(AlertReport.self, try await secretariat.send(.GET, "/api/v1/alerts/\(first.alert.id)")).previous == nil)
 
             let csv = try await secretariat.send(.GET, "/api/v1/alerts/\(first.alert.id)/report.csv")
             #expect(csv.headers.contentType?.subType == "csv")

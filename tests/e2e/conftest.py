@@ -38,11 +38,16 @@ def db_path(tmp_path):
 @pytest.fixture(scope="session")
 def server():
     """`ceptoar serve --demo` on a fresh SQLite file, as the README's first command does."""
+    from alerting import MailRecorder
+
     directory = tempfile.mkdtemp(prefix="ceptoar-e2e-")
     database = os.path.join(directory, "ceptoar.sqlite")
     port = free_port()
+    # Alert mail goes to a real SMTP server on loopback, kept for the tests to read.
+    smtp = MailRecorder().up()
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env.update({"CEPTOAR_BCRYPT_COST": "4", "CEPTOAR_LOGIN_FAILURES_BEFORE_DELAY": "50"})
+    env.update({"CEPTOAR_BCRYPT_COST": "4", "CEPTOAR_LOGIN_FAILURES_BEFORE_DELAY": "50", "CEPTOAR_SMTP_URL": f"smtp://127.0.0.1:{smtp.port}",
+                "CEPTOAR_PUBLIC_URL": f"http://127.0.0.1:{port}", "CEPTOAR_NOTIFY_POLL_MS": "100"})
     log = open(os.path.join(directory, "serve.log"), "wb")
     process = subprocess.Popen(
         [BIN, "serve", "--demo", "--database", database, "--hostname", "127.0.0.1", "--port", str(port)],
@@ -61,9 +66,10 @@ def server():
     else:
         process.kill()
         raise RuntimeError("ceptoar serve did not become ready")
-    yield {"base": base, "database": database}
+    yield {"base": base, "database": database, "smtp": smtp}
     process.terminate()
     process.wait(timeout=20)
+    smtp.down()
 
 
 @pytest.fixture(scope="session")

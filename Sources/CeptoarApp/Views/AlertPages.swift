@@ -148,13 +148,14 @@ struct AlertReportPage {
         }
         let rateHead = "<thead><tr><th></th><th>\(ja ? "対象" : "Organisations")</th><th>\(ja ? "確認" : "Acknowledged")</th><th>\(ja ? "疎通確認率" : "Reach rate")</th></tr></thead>"
         let messages = r.messages.map {
-            "<tr data-testid=\"message-count\"><td>\($0.route.htmlEscaped)</td><td>\((DeliveryState(rawValue: $0.state)?.label.text(language) ?? $0.state).htmlEscaped)</td><td>\($0.count)</td></tr>"
+            "<tr data-testid=\"message-count\"><td>\(AlertReport.routeLabel($0.route).text(language).htmlEscaped)</td><td>\((DeliveryState(rawValue: $0.state)?.label.text(language) ?? $0.state).htmlEscaped)</td><td>\($0.count)</td></tr>"
         }.joined()
         var unreached = ""
         for recipient in r.unreached.prefix(200) {
             unreached += """
                 <tr data-testid="unreached"><td>\(recipient.organisation.text(language).htmlEscaped)</td><td>\((AlertTarget.Stage(rawValue: recipient.stage)?.label.text(language) ?? recipient.stage).htmlEscaped)</td>\
-                <td>\((recipient.ceptoar ?? "").htmlEscaped)</td><td>\(recipient.problems.joined(separator: "<br>").htmlEscaped.replacingOccurrences(of: "&lt;br&gt;", with: "<br>"))</td></tr>
+                <td>\((recipient.ceptoar ?? "").htmlEscaped)</td><td>\(AlertReport.outcomeLabel(recipient.outcome).text(language).htmlEscaped)\
+                \(recipient.problems.map { "<br>" + $0.htmlEscaped }.joined())</td></tr>
                 """
         }
         if r.unreached.count > 200 { unreached += "<tr><td colspan=\"4\">\(ja ? "ほか \(r.unreached.count - 200) 件（CSV を参照）" : "and \(r.unreached.count - 200) more (see the CSV)")</td></tr>" }
@@ -169,7 +170,7 @@ struct AlertReportPage {
                 </tbody></table>
                 """
         }
-        let steps = r.alert.policy.steps.enumerated().map { index, step in
+        let steps = r.alert.policy.steps.enumerated().map { index, step -> String in
             let ranks = step.ranks.map { $0.label.text(language) }.joined(separator: "・")
             let channels = step.channels.map { ContactChannel(rawValue: $0)?.label.text(language) ?? (ja && $0 == "portal" ? "ポータル" : $0) }.joined(separator: "・")
             return "<li>\(ranks.htmlEscaped) — \(channels.htmlEscaped) — \(ja ? "待ち" : "wait") \(AlertViews.duration(Double(step.waitSeconds), language))</li>"

@@ -46,7 +46,7 @@ struct CeptoarPage {
         let body = """
             <p><a href="\(SiteURL.map)?as_of=\(self.profile.asOf.iso)">← \(ja ? "特性把握マップ" : "Characteristics map")</a></p>
             <h1>\(column.name.text(language).htmlEscaped)</h1>
-            <p><a href="\(SiteURL.ceptoarContact(column.ceptoarKey))" data-testid="contact-link">\(ja ? "緊急連絡窓口（外部からの連絡）" : "Emergency contact (for outsiders)")</a></p>
+            <p><a href="\(SiteURL.ceptoarContact(column.ceptoarKey))" data-testid="contact-link">\(ja ? "緊急連絡窓口（外部からの連絡）" : "Emergency contact (for outsiders)")</a> ・ <a href="\(SiteURL.escalationPolicy(column.ceptoarKey))" data-testid="escalation-link">\(ja ? "エスカレーション方針" : "Escalation policy")</a></p>
             <p>\(ja ? "基準日" : "As of") \(self.profile.asOf.iso)</p>
             <table class="ceptoar-map sheet"><tbody>\(sheet)</tbody></table>
             \(groups)\(overviews)\(history)

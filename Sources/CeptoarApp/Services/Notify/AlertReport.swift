@@ -49,7 +49,10 @@ struct AlertReport: Content {
         var via: String?
         var exhausted: Bool
         var messages: Int
-        /// Why it was not reached: failed messages, or none sent at all.
+        /// acknowledged, failed (some message was refused), unanswered (sent, no answer yet)
+        /// or no_contact (nothing on the roster for the steps run so far).
+        var outcome: String
+        /// The refusals and failures, one per message ("email a@b: 550 …").
         var problems: [String]
     }
 
@@ -78,6 +81,25 @@ struct AlertReport: Content {
     var previous: Comparison?
 
     static let bucketBounds = [60, 120, 300, 600, 900, 1_200, 1_800, 3_600]
+
+    static func outcomeLabel(_ outcome: String) -> LocalizedText {
+        switch outcome {
+        case "acknowledged": return LocalizedText(ja: "確認済み", en: "acknowledged")
+        case "failed": return LocalizedText(ja: "送信失敗", en: "failed")
+        case "no_contact": return LocalizedText(ja: "該当する連絡先の登録なし", en: "no contact on the roster for the steps run")
+        default: return LocalizedText(ja: "送信済み・応答なし", en: "sent, no answer")
+        }
+    }
+
+    static func routeLabel(_ route: String) -> LocalizedText {
+        switch NotificationAttempt.Route(rawValue: route) {
+        case .smtp: return LocalizedText(ja: "メール（SMTP）", en: "mail (SMTP)")
+        case .gateway: return LocalizedText(ja: "ゲートウェイ（SMS・音声・FAX）", en: "gateway (SMS, voice, fax)")
+        case .portal: return LocalizedText(ja: "ポータル", en: "portal")
+        case .manual: return LocalizedText(ja: "電話・FAX（事務局が手動で）", en: "call or fax by staff")
+        case nil: return LocalizedText(ja: route, en: route)
+        }
+    }
 }
 
 struct AlertReporting {
@@ -175,24 +197,25 @@ struct AlertReporting {
             let id = try row.decode(column: "id", as: Int.self)
             let acknowledgedAt = try row.decode(column: "acknowledged_at", as: Date?.self)
             let count = messageCounts[id] ?? 0
-            var reasons = problems[id] ?? []
-            if acknowledgedAt == nil, reasons.isEmpty {
-                reasons.append(count == 0 ? "no contact on the roster for the steps run so far" : "sent, not acknowledged")
-            }
+            let reasons = problems[id] ?? []
+            let outcome = acknowledgedAt != nil ? "acknowledged" : !reasons.isEmpty ? "failed" : count == 0 ? "no_contact" : "unanswered"
             return AlertReport.Recipient(
                 organisationKey: try row.decode(column: "organisation_key", as: String.self),
                 organisation: LocalizedText(ja: try row.decode(column: "name_ja", as: String.self), en: try row.decode(column: "name_en", as: String?.self)),
                 stage: try row.decode(column: "stage", as: String.self), ceptoar: try row.decode(column: "ceptoar_key", as: String?.self),
                 acknowledgedAt: acknowledgedAt, responseSeconds: acknowledgedAt.map { max(0, $0.timeIntervalSince(alert.createdAt)) },
                 via: try row.decode(column: "acknowledged_via", as: String?.self), exhausted: try row.decode(column: "exhausted_at", as: Date?.self) != nil,
-                messages: count, problems: acknowledgedAt == nil ? reasons : [])
+                messages: count, outcome: outcome, problems: acknowledgedAt == nil ? reasons : [])
         }
     }
 
     /// The drill (or alert) of the same kind and scope that came before this one.
     private func previous(_ alert: Alert) async throws -> AlertReport.Comparison? {
+        // Not by "earlier than" alone: a time read back from the database need not compare
+        // equal to the stored one, and the alert was found to be its own predecessor.
         guard let earlier = try await Alert.query(on: self.database).filter(\.$kind == alert.kind).filter(\.$scopeKind == alert.scopeKind)
-            .filter(\.$scopeKey == alert.scopeKey).filter(\.$createdAt < alert.createdAt).sort(\.$createdAt, .descending).first()
+            .filter(\.$scopeKey == alert.scopeKey).filter(\.$id != alert.requireID()).filter(\.$createdAt <= alert.createdAt)
+            .sort(\.$createdAt, .descending).first()
         else { return nil }
         let recipients = try await self.recipients(earlier)
         let times = recipients.compactMap(\.responseSeconds).sorted()
@@ -206,14 +229,14 @@ struct AlertReporting {
         let recipients = try await self.recipients(alert)
         var lines = [[
             "organisation_key", "organisation_ja", "organisation_en", "stage", "ceptoar", "acknowledged_at", "response_seconds", "via", "messages", "exhausted",
-            "problems",
+            "outcome", "problems",
         ]]
         let iso = ISO8601DateFormatter()
         for r in recipients {
             lines.append([
                 r.organisationKey, r.organisation.ja, r.organisation.en ?? "", r.stage, r.ceptoar ?? "", r.acknowledgedAt.map(iso.string(from:)) ?? "",
                 r.responseSeconds.map { String(Int($0.rounded())) } ?? "", r.via ?? "", String(r.messages), r.exhausted ? "yes" : "no",
-                r.problems.joined(separator: "; "),
+                r.outcome, r.problems.joined(separator: "; "),
             ])
         }
         return CSV.document(lines)
