@@ -2,6 +2,7 @@ import CeptoarKit
 import Foundation
 import NIOCore
 import NIOPosix
+import NIOSSL
 
 /// Where mail goes: an SMTP relay (the organisation's own, or one on loopback).
 struct SMTPServer: Sendable {
@@ -72,8 +73,8 @@ enum SMTPError: Error, CustomStringConvertible {
 
 /// A small SMTP client on SwiftNIO: per connection, EHLO, then one mail transaction per message
 /// (connection reuse), each message's outcome reported on its own, QUIT; a bounded number of
-/// connections at once for large sends. Not yet: STARTTLS,
-/// AUTH and pipelining (issue #4 names them; the loopback relay this is tested against needs none).
+/// connections at once for large sends; STARTTLS when offered (or required), AUTH PLAIN or
+/// LOGIN, and PIPELINING when the server offers it.
 struct SMTPClient {
     let server: SMTPServer
 
@@ -113,11 +114,24 @@ struct SMTPClient {
                     return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
                 }
             }
-        let helo = self.server.heloName
+        let server = self.server
+        let underlying = channel.channel
         return try await channel.executeThenClose { inbound, outbound in
             var session = Session(inbound: inbound.makeAsyncIterator(), outbound: outbound)
             try await session.expect(220, after: nil)
-            try await session.expect(250, after: "EHLO \(helo)")
+            var capabilities = try await session.hello(server.heloName)
+            if capabilities.contains("STARTTLS"), server.security == .opportunistic || server.security == .starttls {
+                try await session.expect(220, after: "STARTTLS")
+                try await Self.startTLS(on: underlying, server: server)
+                session.encrypted = true
+                capabilities = try await session.hello(server.heloName)
+            } else if server.security == .starttls {
+                throw SMTPError.unexpected("the server does not offer STARTTLS, and CEPTOAR_SMTP_URL requires it")
+            }
+            if let username = server.username, let password = server.password {
+                try await session.authenticate(username: username, password: password, capabilities: capabilities, host: server.host)
+            }
+            session.pipelining = capabilities.contains("PIPELINING")
             var outcomes: [SMTPOutcome] = []
             for message in messages {
                 outcomes.append(try await session.transaction(message))
@@ -127,15 +141,31 @@ struct SMTPClient {
         }
     }
 
+    /// TLS goes in front of everything else in the pipeline, so the session's reads and
+    /// writes are encrypted from the next byte on.
+    private static func startTLS(on channel: any Channel, server: SMTPServer) async throws {
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        if !server.verifyCertificates { configuration.certificateVerification = .none }
+        let context = try NIOSSLContext(configuration: configuration)
+        let isAddress = server.host.allSatisfy { $0.isNumber || $0 == "." || $0 == ":" }
+        let handler = try NIOSSLClientHandler(context: context, serverHostname: isAddress ? nil : server.host)
+        try await channel.pipeline.addHandler(handler, position: .first).get()
+    }
+
     /// One conversation: lines in, commands out.
     private struct Session {
         var inbound: NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator
         let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
         var pending = ""
+        var encrypted = false
+        /// The server offered PIPELINING (RFC 2920): a message's MAIL, RCPT and DATA go out
+        /// in one write and their replies are read after.
+        var pipelining = false
 
         struct Reply {
             var code: Int
-            var text: String
+            var lines: [String]
+            var text: String { self.lines.joined(separator: " ") }
         }
 
         mutating func line() async throws -> String {
@@ -152,13 +182,13 @@ struct SMTPClient {
 
         /// A whole reply: `250-…` lines, then `250 …`.
         mutating func reply() async throws -> Reply {
-            var text: [String] = []
+            var lines: [String] = []
             while true {
                 let line = try await self.line()
                 guard line.count >= 3, let code = Int(line.prefix(3)) else { throw SMTPError.unexpected(line) }
-                text.append(String(line.dropFirst(4)))
+                lines.append(String(line.dropFirst(4)))
                 if line.count == 3 || line[line.index(line.startIndex, offsetBy: 3)] == " " {
-                    return Reply(code: code, text: text.joined(separator: " "))
+                    return Reply(code: code, lines: lines)
                 }
             }
         }
@@ -174,6 +204,40 @@ struct SMTPClient {
             guard reply.code == code else { throw SMTPError.unexpected("\(reply.code) \(reply.text)") }
         }
 
+        /// EHLO; the extensions the server offers, upper-cased keywords with their arguments
+        /// ("AUTH PLAIN LOGIN" gives "AUTH", "AUTH PLAIN", "AUTH LOGIN").
+        mutating func hello(_ name: String) async throws -> Set<String> {
+            let reply = try await self.command("EHLO \(name)")
+            guard reply.code == 250 else { throw SMTPError.unexpected("\(reply.code) \(reply.text)") }
+            var capabilities: Set<String> = []
+            for line in reply.lines.dropFirst() {
+                let words = line.uppercased().split(separator: " ").map(String.init)
+                guard let keyword = words.first else { continue }
+                capabilities.insert(keyword)
+                for argument in words.dropFirst() { capabilities.insert("\(keyword) \(argument)") }
+            }
+            return capabilities
+        }
+
+        /// AUTH PLAIN, else LOGIN. Never in clear text except to a relay on this machine.
+        mutating func authenticate(username: String, password: String, capabilities: Set<String>, host: String) async throws {
+            guard self.encrypted || ["127.0.0.1", "::1", "localhost"].contains(host) else {
+                throw SMTPError.unexpected("refusing to send the SMTP password unencrypted: the server offered no STARTTLS")
+            }
+            func base64(_ text: String) -> String { Data(text.utf8).base64EncodedString() }
+            if capabilities.contains("AUTH PLAIN") {
+                let reply = try await self.command("AUTH PLAIN " + base64("\u{0}\(username)\u{0}\(password)"))
+                guard reply.code == 235 else { throw SMTPError.unexpected("authentication failed: \(reply.code) \(reply.text)") }
+            } else if capabilities.contains("AUTH LOGIN") {
+                try await self.expect(334, after: "AUTH LOGIN")
+                try await self.expect(334, after: base64(username))
+                let reply = try await self.command(base64(password))
+                guard reply.code == 235 else { throw SMTPError.unexpected("authentication failed: \(reply.code) \(reply.text)") }
+            } else {
+                throw SMTPError.unexpected("the server offers neither AUTH PLAIN nor AUTH LOGIN")
+            }
+        }
+
         /// MAIL, RCPT for each recipient, DATA; a refusal ends this message (RSET) and the
         /// connection carries on with the next.
         mutating func transaction(_ message: MailMessage) async throws -> SMTPOutcome {
@@ -181,26 +245,42 @@ struct SMTPClient {
                 let text = "\(reply.code) \(reply.text)"
                 return (400..<500).contains(reply.code) ? .temporaryFailure(text) : .permanentFailure(text)
             }
-            let mail = try await self.command("MAIL FROM:<\(message.from.address)>")
-            guard mail.code == 250 else {
-                _ = try await self.command("RSET")
-                return outcome(mail)
-            }
-            for recipient in message.to {
-                let rcpt = try await self.command("RCPT TO:<\(recipient.address)>")
-                guard rcpt.code == 250 || rcpt.code == 251 else {
+            let commands = ["MAIL FROM:<\(message.from.address)>"] + message.to.map { "RCPT TO:<\($0.address)>" } + ["DATA"]
+            var replies: [Reply] = []
+            if self.pipelining {
+                try await self.outbound.write(ByteBuffer(string: commands.map { $0 + "\r\n" }.joined()))
+                for _ in commands { replies.append(try await self.reply()) }
+            } else {
+                // One at a time: stop at the first refusal of MAIL or at DATA.
+                for command in commands {
+                    let reply = try await self.command(command)
+                    replies.append(reply)
+                    if command.hasPrefix("MAIL"), reply.code != 250 { break }
+                }
+                if replies.count < commands.count {
                     _ = try await self.command("RSET")
-                    return outcome(rcpt)
+                    return outcome(replies[0])
                 }
             }
-            let data = try await self.command("DATA")
-            guard data.code == 354 else {
-                _ = try await self.command("RSET")
-                return outcome(data)
+            let mail = replies[0]
+            let recipients = replies[1..<(replies.count - 1)]
+            let data = replies[replies.count - 1]
+            let refused = ([mail] + recipients).first { $0.code != 250 && $0.code != 251 }
+            if data.code == 354 {
+                // With every recipient refused, a pipelining server may still say 354: the
+                // message is then ended at once, empty (RFC 2920, 3.1).
+                if let refused {
+                    try await self.outbound.write(ByteBuffer(string: ".\r\n"))
+                    _ = try await self.reply()
+                    _ = try await self.command("RSET")
+                    return outcome(refused)
+                }
+                try await self.outbound.write(ByteBuffer(string: message.rendered + ".\r\n"))
+                let done = try await self.reply()
+                return done.code == 250 ? .accepted("\(done.code) \(done.text)") : outcome(done)
             }
-            try await self.outbound.write(ByteBuffer(string: message.rendered + ".\r\n"))
-            let done = try await self.reply()
-            return done.code == 250 ? .accepted("\(done.code) \(done.text)") : outcome(done)
+            _ = try await self.command("RSET")
+            return outcome(refused ?? data)
         }
     }
 }

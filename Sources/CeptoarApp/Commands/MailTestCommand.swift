@@ -2,7 +2,7 @@ import CeptoarKit
 import Foundation
 import Vapor
 
-/// `ceptoar mail-test --smtp HOST:PORT --from ADDR --to ADDR[,ADDR…] [--subject S] [--body B]
+/// `ceptoar mail-test --smtp HOST:PORT|URL --from ADDR --to ADDR[,ADDR…] [--subject S] [--body B]
 /// [--copies N] [--connections C]`: sends one message per recipient through the SMTP client and
 /// prints each outcome — a connectivity check of the mail channel (疎通確認) from the command
 /// line; with `--copies` it sends that many rounds and prints the throughput instead.
@@ -22,9 +22,16 @@ struct MailTestCommand: AnyAsyncCommand {
         guard (1...1_000_000).contains(copies), (1...256).contains(connections) else {
             throw CLIError("--copies must be 1 to 1000000 and --connections 1 to 256")
         }
-        let parts = smtp.split(separator: ":")
-        guard parts.count == 2, !parts[0].isEmpty, let port = Int(parts[1]), (1...65_535).contains(port) else {
-            throw CLIError("--smtp must be HOST:PORT, not '\(smtp)'")
+        // HOST:PORT, or the URL form of CEPTOAR_SMTP_URL (STARTTLS, user and password).
+        let server: SMTPServer
+        if smtp.contains("://") {
+            do { server = try SMTPServer(url: smtp) } catch { throw CLIError("--smtp: \(error)") }
+        } else {
+            let parts = smtp.split(separator: ":")
+            guard parts.count == 2, !parts[0].isEmpty, let port = Int(parts[1]), (1...65_535).contains(port) else {
+                throw CLIError("--smtp must be HOST:PORT or smtp://[user:password@]host:port, not '\(smtp)'")
+            }
+            server = SMTPServer(host: String(parts[0]), port: port)
         }
         func address(_ raw: String) throws -> MailAddress {
             do {
@@ -38,7 +45,7 @@ struct MailTestCommand: AnyAsyncCommand {
         let messages = recipients.map {
             MailMessage(from: sender, to: [$0], subject: subject, body: body, messageID: "\(UUID().uuidString.lowercased())@ceptoar.localhost")
         }
-        let client = SMTPClient(server: SMTPServer(host: String(parts[0]), port: port))
+        let client = SMTPClient(server: server)
         let outcomes: [SMTPOutcome]
         let clock = ContinuousClock()
         let start = clock.now
@@ -46,7 +53,7 @@ struct MailTestCommand: AnyAsyncCommand {
             do {
                 outcomes = try await client.send(messages)
             } catch {
-                throw CLIError("could not send through \(smtp): \(error)")
+                throw CLIError("could not send through \(server.host):\(server.port): \(error)")
             }
         } else {
             outcomes = await client.send(messages, connections: connections)
