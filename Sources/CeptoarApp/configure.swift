@@ -85,6 +85,7 @@ enum Migrations {
         AdvisoryIdempotency(),
         CreatePointsOfContact(),
         CreateNotifications(),
+        CreatePocVerifications(),
     ]
 }
 

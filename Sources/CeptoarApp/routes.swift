@@ -10,6 +10,7 @@ func routes(_ app: Application) throws {
     try api.register(collection: AdvisoryAPIController())
     try api.register(collection: AttachmentAPIController())
     try api.register(collection: PocAPIController())
+    try api.register(collection: PocVerificationAPIController())
     try api.register(collection: PublicContactAPIController())
     try api.register(collection: AlertAPIController())
     try app.register(collection: GatewayAPIController())

@@ -2,6 +2,7 @@
 escalation policy and starts a drill from the pages; a member sees it arrive live and
 acknowledges in the portal; a contact acknowledges from the link in the mail; staff work the
 call checklist; the report shows the reach rate and the chart. Screenshots are looked at."""
+import re
 import time
 
 import requests
@@ -130,3 +131,30 @@ def test_a_new_drill_appears_live_on_a_members_open_page(server, browser):
     banner = WebDriverWait(browser, 10).until(lambda d: d.find_element(By.CSS_SELECTOR, "[data-testid=live-alert]") if d.find_element(By.CSS_SELECTOR, "[data-testid=live-alert]").is_displayed() else None)
     assert "緊急連絡・訓練が届きました" in banner.text
     assert banner.find_element(By.TAG_NAME, "a").get_attribute("href").endswith(started.json()["alert"]["id"].lower())
+
+
+def test_a_member_verifies_its_mail_address_with_the_code_it_receives(server, browser, shot):
+    base = server["base"]
+    sign_in(browser, base, "member@demo.ceptoar.example", DEMO_PASSWORD)
+    browser.get(base + "/poc")
+    address = "primary.demo-t-ceptoar-0001@example.jp"
+    item = [m for m in browser.find_elements(By.CSS_SELECTOR, "[data-testid=saved-method]") if address in m.text][0]
+    assert "未確認" in item.text
+    before = len(server["smtp"].received())
+    click_and_wait(browser, item.find_element(By.CSS_SELECTOR, "[data-testid=send-code]"))
+    assert "確認コードを送りました" in browser.find_element(By.CSS_SELECTOR, "[data-testid=poc-notice]").text
+    mail = server["smtp"].wait_for(before + 1)[-1]
+    assert mail["To"].addresses[0].addr_spec == address
+    code = re.search(r"確認コード: (\d{6})", mail.get_content()).group(1)
+
+    item = [m for m in browser.find_elements(By.CSS_SELECTOR, "[data-testid=saved-method]") if address in m.text][0]
+    item.find_element(By.CSS_SELECTOR, "[data-testid=code]").send_keys("000000" if code != "000000" else "111111")
+    click_and_wait(browser, item.find_element(By.CSS_SELECTOR, "[data-testid=confirm-code]"))
+    assert "確認コードが違います" in browser.find_element(By.CSS_SELECTOR, "[data-testid=error-message]").text
+    item = [m for m in browser.find_elements(By.CSS_SELECTOR, "[data-testid=saved-method]") if address in m.text][0]
+    item.find_element(By.CSS_SELECTOR, "[data-testid=code]").send_keys(code)
+    click_and_wait(browser, item.find_element(By.CSS_SELECTOR, "[data-testid=confirm-code]"))
+    assert "確認済みにしました" in browser.find_element(By.CSS_SELECTOR, "[data-testid=poc-notice]").text
+    item = [m for m in browser.find_elements(By.CSS_SELECTOR, "[data-testid=saved-method]") if address in m.text][0]
+    assert "確認済み" in item.text and not item.find_elements(By.CSS_SELECTOR, "[data-testid=send-code]")
+    shot("poc-verified-ja")

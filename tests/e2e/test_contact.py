@@ -64,6 +64,9 @@ def test_a_member_keeps_its_emergency_contacts(server, browser, shot):
     sign_in(browser, base, "water@demo.ceptoar.example", DEMO_PASSWORD)
     click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "nav a[href='/poc']"))
     assert "緊急連絡先" in browser.find_element(By.TAG_NAME, "h1").text
+    # The demo gave the organisation a made-up roster of three; it keeps one real contact.
+    for slot in (1, 2):
+        fill(browser, **{f"c{slot}_name": "", **{f"c{slot}_m{m}_address": "" for m in range(4)}})
     fill(browser, c0_name="水野 一郎", c0_title="浄水課長", c0_hours="平日 8:30–17:15",
          c0_m0_address="mizuno@water.example.jp", c0_m1_address="０９０−１２３４−５６７８")
     browser.find_element(By.CSS_SELECTOR, "select[name=c0_m1_channel] option[value=mobile]").click()

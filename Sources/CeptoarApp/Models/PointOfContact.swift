@@ -70,3 +70,20 @@ final class InboundMessage: Model, @unchecked Sendable {
 
     init() {}
 }
+
+/// A verification code sent to one address of an organisation's roster; only its hash is kept.
+final class PocVerification: Model, @unchecked Sendable {
+    static let schema = "poc_verifications"
+
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "organisation_id") var organisation: Organisation
+    @Field(key: "channel") var channel: String
+    @Field(key: "address") var address: String
+    @Field(key: "code_hash") var codeHash: String
+    @Field(key: "created_at") var createdAt: Date
+    @Field(key: "expires_at") var expiresAt: Date
+    @Field(key: "attempts") var attempts: Int
+    @OptionalField(key: "used_at") var usedAt: Date?
+
+    init() {}
+}

@@ -13,6 +13,8 @@ struct PocPage {
     var form: PointsOfContact.RosterInput?
     var error: String?
     var saved = false
+    /// Said after a verification code was sent or entered.
+    var notice: String?
     /// Keys of the CEPTOARs whose contact queue this user may read (secretariats).
     var queues: [String] = []
 
@@ -27,7 +29,20 @@ struct PocPage {
                 let channel = ContactChannel(rawValue: method.channel)?.label.text(language) ?? method.channel
                 let flags = [method.verified ? (ja ? "確認済み" : "verified") : (ja ? "未確認" : "not verified"), method.published ? (ja ? "公開" : "published") : nil]
                     .compactMap { $0 }.joined(separator: ", ")
-                methods += "<li data-testid=\"saved-method\">\(channel.htmlEscaped): \(method.address.htmlEscaped) (\(flags.htmlEscaped))\((method.note.map { " — " + $0 } ?? "").htmlEscaped)</li>"
+                var verify = ""
+                if !method.verified, ContactChannel(rawValue: method.channel)?.isVerifiable == true {
+                    // Send a code over this channel, then type it back.
+                    let fields = "\(RelayViews.csrfField(request))<input type=\"hidden\" name=\"channel\" value=\"\(method.channel.htmlEscaped)\">"
+                        + "<input type=\"hidden\" name=\"address\" value=\"\(method.address.htmlEscaped)\">"
+                    verify = """
+                         <form method="post" action="\(SiteURL.poc)/verify" class="inline">\(fields)\
+                        <button type="submit" data-testid="send-code">\(ja ? "確認コードを送る" : "Send a code")</button></form>
+                        <form method="post" action="\(SiteURL.poc)/verify/confirm" class="inline">\(fields)\
+                        <input name="code" size="7" inputmode="numeric" aria-label="\(ja ? "確認コード" : "code")" data-testid="code">\
+                        <button type="submit" data-testid="confirm-code">\(ja ? "確認" : "Confirm")</button></form>
+                        """
+                }
+                methods += "<li data-testid=\"saved-method\">\(channel.htmlEscaped): \(method.address.htmlEscaped) (\(flags.htmlEscaped))\((method.note.map { " — " + $0 } ?? "").htmlEscaped)\(verify)</li>"
             }
             let hours = contact.availableAlways ? (ja ? "24時間" : "24 hours") : (contact.hours ?? "")
             saved += """
@@ -75,6 +90,7 @@ struct PocPage {
         }
         var notice = ""
         if self.saved { notice = #"<p class="notice" role="status" data-testid="poc-saved">\#(ja ? "保存しました。" : "Saved.")</p>"# }
+        if let text = self.notice { notice += #"<p class="notice" role="status" data-testid="poc-notice">\#(text.htmlEscaped)</p>"# }
         if let error { notice += #"<p class="error" role="alert" data-testid="error-message">\#(error.htmlEscaped)</p>"# }
         let queueLinks = self.queues.map {
             #"<a href="/ceptoars/\#($0.htmlEscaped)/inbound" data-testid="queue-link">\#(ja ? "窓口の受付" : "Contact queue") (\#($0.htmlEscaped))</a>"#

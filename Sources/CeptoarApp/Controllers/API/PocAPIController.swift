@@ -30,3 +30,35 @@ struct PocAPIController: RouteCollection {
         return try await service.roster(of: organisation)
     }
 }
+
+/// Verification codes for the own organisation's roster addresses.
+struct PocVerificationAPIController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        let v1 = routes.grouped("api", "v1", "poc")
+        v1.post("verification", use: self.send)
+        v1.post("verification", "confirm", use: self.confirm)
+    }
+
+    struct Verified: Content {
+        var channel: String
+        var address: String
+        var verifiedAt: Date
+    }
+
+    @Sendable func send(req: Request) async throws -> Response {
+        let user = try req.requireUser()
+        let sent = try await Self.service(req).send(try req.content.decode(AddressVerification.Request.self), by: user)
+        return try await sent.encodeResponse(status: .accepted, for: req)
+    }
+
+    @Sendable func confirm(req: Request) async throws -> Verified {
+        let user = try req.requireUser()
+        let input = try req.content.decode(AddressVerification.Confirmation.self)
+        let at = try await Self.service(req).confirm(input, by: user)
+        return Verified(channel: input.channel, address: input.address, verifiedAt: at)
+    }
+
+    static func service(_ req: Request) -> AddressVerification {
+        AddressVerification(database: req.db, settings: req.application.ceptoar.notify, client: req.application.client)
+    }
+}

@@ -7,6 +7,42 @@ struct PocWebController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.get("poc", use: self.page)
         routes.post("poc", use: self.save)
+        routes.post("poc", "verify", use: self.sendCode)
+        routes.post("poc", "verify", "confirm", use: self.confirmCode)
+    }
+
+    @Sendable func sendCode(req: Request) async throws -> Response {
+        guard let user = req.auth.get(User.self) else { return req.redirect(to: SiteURL.login) }
+        let form = try req.content.decode([String: String].self)
+        let request = AddressVerification.Request(channel: form["channel"] ?? "", address: form["address"] ?? "")
+        return try await self.answer(req, user) {
+            let sent = try await PocVerificationAPIController.service(req).send(request, by: user)
+            return req.language == .ja ? "\(sent.address) に確認コードを送りました（30分間有効）。届いたコードを入力してください。"
+                : "A code was sent to \(sent.address) (valid for 30 minutes). Enter it below."
+        }
+    }
+
+    @Sendable func confirmCode(req: Request) async throws -> Response {
+        guard let user = req.auth.get(User.self) else { return req.redirect(to: SiteURL.login) }
+        let form = try req.content.decode([String: String].self)
+        let confirmation = AddressVerification.Confirmation(channel: form["channel"] ?? "", address: form["address"] ?? "", code: form["code"] ?? "")
+        return try await self.answer(req, user) {
+            _ = try await PocVerificationAPIController.service(req).confirm(confirmation, by: user)
+            return req.language == .ja ? "\(confirmation.address) を確認済みにしました。" : "\(confirmation.address) is verified."
+        }
+    }
+
+    /// The roster page with what happened, or with the reason it did not (and its status).
+    private func answer(_ req: Request, _ user: User, _ action: () async throws -> String) async throws -> Response {
+        do {
+            let notice = try await action()
+            return WebController.html(try await self.render(req, user: user, PocPage(roster: try await self.roster(req, user), notice: notice)))
+        } catch let error as UserError {
+            let page = PocPage(roster: try await self.roster(req, user), error: req.language == .ja ? error.ja : error.en)
+            let response = WebController.html(try await self.render(req, user: user, page))
+            response.status = error.status
+            return response
+        }
     }
 
     @Sendable func page(req: Request) async throws -> Response {
