@@ -63,3 +63,8 @@ for c in 1 4 16 64; do
     --copies 5692 --connections "$c" --subject "【緊急】全国一斉注意喚起" --body "重要インフラ事業者各位"
 done
 kill $SINK
+
+echo; echo "## national alert end to end: NISC alerts the primary contact of every organisation by mail; POST until the loopback SMTP server has accepted every message"
+rm -f "$WORK/national.sqlite"*
+LOG_LEVEL=error "$BIN" seed --demo --database "$WORK/national.sqlite" >/dev/null
+.venv-e2e/bin/python scripts/bench/national-alert.py "$BIN" "$WORK/national.sqlite" 1 8 32 64 32 32

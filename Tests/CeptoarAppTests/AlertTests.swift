@@ -314,4 +314,36 @@ struct AlertTests {
             #expect(try await Alert.find(started.alert.id, on: app.db)?.policy == Self.twoSteps)
         }
     }
+
+    @Test func aRateLimitHoldsOneRouteBackAndNotTheOthers() async throws {
+        try await withCeptoar(demo: true, environment: ["CEPTOAR_RATE_SMTP_PER_MINUTE": "10"]) { app in
+            let secretariat = try await APIClient.demo(app, "secretariat@demo.ceptoar.example")
+            _ = try await secretariat.send(.POST, "/api/v1/alerts", json: Self.drill())
+            let dispatcher = try await app.alertWorker().dispatcher
+            let now = Date()
+            // Every portal message, but only ten mails in the first minute.
+            #expect(try await dispatcher.dispatchOnce(now: now) == 29 + 10)
+            #expect(try await dispatcher.dispatchOnce(now: now) == 0)
+            // Six seconds later the bucket holds one more.
+            #expect(try await dispatcher.dispatchOnce(now: now.addingTimeInterval(6)) == 1)
+        }
+    }
+
+    @Test func aMinistryDrillsTheCeptoarsOfItsOwnSectorOnly() async throws {
+        try await withCeptoar(demo: true) { app in
+            let fsa = try await APIClient.demo(app, "fsa@demo.ceptoar.example")
+            let sector = Alerts.Input(kind: "drill", scope: "sector", key: "finance", policy: Self.twoSteps)
+            let response = try await fsa.send(.POST, "/api/v1/alerts", json: sector)
+            #expect(response.status == .created)
+            let started = try fsa.decode(Started.self, response)
+            let targets = try await AlertTarget.query(on: app.db).filter(\.$alert.$id == started.alert.id).with(\.$ceptoar).all()
+            // The four finance CEPTOARs' secretariats and members, nobody else.
+            #expect(Set(targets.compactMap { $0.ceptoar?.key }).count == 4)
+            #expect(targets.contains { $0.stage == "secretariat" } && targets.contains { $0.stage == "member" })
+            #expect(!targets.contains { $0.ceptoar?.key == "t-ceptoar" })
+            let mic = try await APIClient.demo(app, "mic@demo.ceptoar.example")
+            #expect(try await mic.send(.POST, "/api/v1/alerts", json: sector).status == .forbidden)
+            #expect(try await fsa.send(.POST, "/api/v1/alerts", json: Alerts.Input(kind: "drill", scope: "sector", key: "no-such-sector")).status == .notFound)
+        }
+    }
 }

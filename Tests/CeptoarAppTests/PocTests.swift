@@ -103,7 +103,9 @@ struct PocTests {
             #expect(try await browser.get("/poc").status == .seeOther)
             try await browser.signIn("bank@demo.ceptoar.example", DemoNation.password)
             let page = try await browser.get("/poc")
-            #expect(page.status == .ok && page.body.string.contains(#"data-testid="no-contacts""#))
+            // The demo's made-up roster, saved and in the form; the form below replaces it.
+            #expect(page.status == .ok && page.body.string.contains("primary.demo-banks-0001@example.jp"))
+            #expect(page.body.string.components(separatedBy: #"data-testid="saved-contact""#).count == 4)
             let csrf = try browser.csrf(from: page)
             var form = [
                 "_csrf": csrf, "c0_rank": "primary", "c0_name": "鈴木 一郎", "c0_always": "on",

@@ -1,13 +1,11 @@
 """A server killed in the middle of a relay's fan-out loses nothing half-written, and a retry
 with the same Idempotency-Key after the restart completes the relay exactly once."""
-import os
 import sqlite3
-import subprocess
-import time
 
 import requests
 
-from conftest import BIN, free_port, run
+from alerting import start_server
+from conftest import free_port, run
 
 ADVISORY = {
     "titleJa": "【注意喚起】クラッシュ試験", "titleEn": "Crash test", "bodyJa": "全構成員へ。", "severity": "critical",
@@ -17,21 +15,7 @@ ADVISORY = {
 
 
 def start(database, port, env_extra=None):
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env.update({"CEPTOAR_BCRYPT_COST": "4", "LOG_LEVEL": "warning"})
-    env.update(env_extra or {})
-    process = subprocess.Popen([BIN, "serve", "--database", database, "--hostname", "127.0.0.1", "--port", str(port)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            if requests.get(f"http://127.0.0.1:{port}/ready", timeout=1).status_code == 200:
-                return process
-        except requests.RequestException:
-            pass
-        assert process.poll() is None, "the server exited while starting"
-        time.sleep(0.2)
-    raise AssertionError("the server did not become ready")
+    return start_server(database, port, extra=env_extra)
 
 
 def counts(database):

@@ -37,12 +37,7 @@ public enum WebhookSignature {
         guard let timestamp, let signature else { return .failure(.missing) }
         guard let seconds = Int(timestamp) else { return .failure(.malformedTimestamp) }
         guard abs(now.timeIntervalSince1970 - TimeInterval(seconds)) <= Self.tolerance else { return .failure(.stale) }
-        let expected = Array(Self.sign(body: body, timestamp: seconds, secret: secret).utf8)
-        let given = Array(signature.utf8)
-        guard expected.count == given.count else { return .failure(.badSignature) }
-        var difference: UInt8 = 0
-        for (a, b) in zip(expected, given) { difference |= a ^ b }
-        return difference == 0 ? .success(()) : .failure(.badSignature)
+        return constantTimeEqual(Self.sign(body: body, timestamp: seconds, secret: secret), signature) ? .success(()) : .failure(.badSignature)
     }
 }
 
@@ -57,12 +52,7 @@ public enum AckToken {
     public static func attempt(in token: String, secret: [UInt8]) -> Int? {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 2, let attempt = Int(parts[0]), attempt > 0 else { return nil }
-        let expected = Array(self.mac(attempt, secret).utf8)
-        let given = Array(parts[1].utf8)
-        guard expected.count == given.count else { return nil }
-        var difference: UInt8 = 0
-        for (a, b) in zip(expected, given) { difference |= a ^ b }
-        return difference == 0 ? attempt : nil
+        return constantTimeEqual(self.mac(attempt, secret), String(parts[1])) ? attempt : nil
     }
 
     private static func mac(_ attempt: Int, _ secret: [UInt8]) -> String {
@@ -71,4 +61,13 @@ public enum AckToken {
         return Data(Array(code).prefix(16)).base64EncodedString()
             .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
     }
+}
+
+/// Compares two MACs in time that does not depend on where they first differ.
+func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+    let (x, y) = (Array(a.utf8), Array(b.utf8))
+    guard x.count == y.count else { return false }
+    var difference: UInt8 = 0
+    for (p, q) in zip(x, y) { difference |= p ^ q }
+    return difference == 0
 }

@@ -55,7 +55,8 @@ struct Dispatcher {
             case .gateway: outcomes = try await self.sendGateway(claimed)
             case .manual: outcomes = []
             }
-            try await self.record(zip(claimed, outcomes).map { ($0.0, $0.1) }, now: Date())
+            // Sent now; a retry counts its wait from when this attempt began.
+            try await self.record(zip(claimed, outcomes).map { ($0.0, $0.1) }, sentAt: Date(), began: now)
             handled += claimed.count
             FaultInjection.alertMessagesRecorded(claimed.count)
         }
@@ -96,7 +97,7 @@ struct Dispatcher {
 
     /// Writes outcomes, grouped so a batch of thousands is a handful of statements. Only
     /// rows still `sending` change: one acknowledged meanwhile stays acknowledged.
-    private func record(_ results: [(Claimed, Outcome)], now: Date) async throws {
+    private func record(_ results: [(Claimed, Outcome)], sentAt now: Date, began: Date) async throws {
         var sent: [Int] = []
         var delivered: [Int] = []
         var failed: [String: [Int]] = [:]
@@ -131,7 +132,7 @@ struct Dispatcher {
                 let parts = key.split(separator: "\u{0}", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
                 let state = parts[0]
                 let retry: Date? = state == DeliveryState.failedTemporary.rawValue
-                    ? now.addingTimeInterval(TimeInterval(retryDelaySeconds(afterTries: Int(parts[1]) ?? 1))) : nil
+                    ? began.addingTimeInterval(TimeInterval(retryDelaySeconds(afterTries: Int(parts[1]) ?? 1))) : nil
                 for part in ids.chunked(5_000) {
                     try await sql.raw("""
                         UPDATE notification_attempts SET state = \(bind: state), next_try_at = \(bind: retry), last_error = \(bind: parts[2])
