@@ -46,6 +46,7 @@ public struct AppConfiguration: Sendable {
         ("CEPTOAR_SMTP_URL", "mail relay: smtp://[user:password@]host:port (STARTTLS when offered), smtp+starttls://… to require it", "unset: mail waits as failed"),
         ("CEPTOAR_MAIL_FROM", "the sender address of alert mail", "ceptoar@localhost"),
         ("CEPTOAR_SMTP_CONNECTIONS", "SMTP connections used at once for a large send", "32"),
+        ("CEPTOAR_SMTP_BATCH", "mails claimed and sent as one batch (a crash mid-batch may send its unrecorded mails twice, same Message-ID)", "2000"),
         ("CEPTOAR_GATEWAY_SMS_URL", "webhook of the SMS gateway (mobile phones); unset: calls become manual call tasks", "unset"),
         ("CEPTOAR_GATEWAY_VOICE_URL", "webhook of the voice gateway (phones, satellite phones)", "unset"),
         ("CEPTOAR_GATEWAY_FAX_URL", "webhook of the FAX gateway", "unset"),

@@ -9,6 +9,9 @@ public struct NotifySettings: Sendable {
     var smtp: SMTPServer?
     public var mailFrom = "ceptoar@localhost"
     public var smtpConnections = 32
+    /// Mails claimed and sent as one batch; a process killed mid-batch sends that batch's
+    /// unrecorded mails again after the lease (same Message-ID), so this bounds duplicates.
+    public var smtpBatch = 2_000
     /// Gateway webhooks per contact channel (mobile → SMS, phone and satellite phone → voice,
     /// fax → FAX). A channel without one becomes a manual call task.
     public var gateways: [String: String] = [:]
@@ -37,6 +40,7 @@ public struct NotifySettings: Sendable {
             settings.mailFrom = from
         }
         settings.smtpConnections = try AppConfiguration.integer(environment, "CEPTOAR_SMTP_CONNECTIONS", default: 32, range: 1...256)
+        settings.smtpBatch = try AppConfiguration.integer(environment, "CEPTOAR_SMTP_BATCH", default: 2_000, range: 1...50_000)
         for (name, channels) in [("SMS", ["mobile"]), ("VOICE", ["phone", "satellite_phone"]), ("FAX", ["fax"])] {
             guard let url = environment["CEPTOAR_GATEWAY_\(name)_URL"], !url.isEmpty else { continue }
             guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme ?? ""), parsed.host != nil else {

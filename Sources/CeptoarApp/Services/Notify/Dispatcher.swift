@@ -42,7 +42,7 @@ struct Dispatcher {
     func dispatchOnce(now: Date = Date()) async throws -> Int {
         var handled = 0
         for route in [NotificationAttempt.Route.portal, .smtp, .gateway] {
-            let batch = route == .gateway ? 200 : route == .smtp ? 2_000 : 10_000
+            let batch = route == .gateway ? 200 : route == .smtp ? self.settings.smtpBatch : 10_000
             let allowance = await self.limiter.allowance(route.rawValue, perMinute: self.settings.ratePerMinute[route.rawValue] ?? 0, now: now)
             guard allowance > 0 else { continue }
             let claimed = try await self.claim(route, limit: min(batch, allowance), now: now)
