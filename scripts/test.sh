@@ -50,7 +50,7 @@ chown postgres "$PGDIR"
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
 runuser -u postgres -- "$PGBIN/initdb" -D "$PGDIR/data" -A trust -U ceptoar >/dev/null
 runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/log" -w start \
-  -o "-p $PORT -k $PGDIR -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300" >/dev/null
+  -o "-p $PORT -k $PGDIR -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=600" >/dev/null
 stop_pg() { runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGDIR/data" -w stop -m fast >/dev/null 2>&1 || true; rm -rf "$PGDIR"; }
 trap stop_pg EXIT
 psql -q -h 127.0.0.1 -p "$PORT" -U ceptoar -d postgres -c 'create database ceptoar_test'

@@ -22,7 +22,12 @@ public func configure(_ app: Application, configuration: AppConfiguration, optio
         // request of several short queries otherwise waits for a free connection.
         app.databases.use(.sqlite(.file(path), maxConnectionsPerEventLoop: 4, sqlLogLevel: .debug), as: .sqlite)
     case .postgres(let url):
-        app.databases.use(try .postgres(url: url, sqlLogLevel: .debug), as: .psql)
+        // Four connections per event loop, as for SQLite: with Fluent's default of one, a
+        // request waited whenever its loop's single connection was busy (a long transaction,
+        // the alert worker), and under load the wait ran past the pool's timeout.
+        app.databases.use(
+            try .postgres(url: url, maxConnectionsPerEventLoop: 4, connectionPoolTimeout: .seconds(Int64(configuration.databasePoolTimeoutSeconds)), sqlLogLevel: .debug),
+            as: .psql)
     }
     for migration in Migrations.all { app.migrations.add(migration) }
     if case .sqlite = configuration.database {

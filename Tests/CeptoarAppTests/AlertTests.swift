@@ -10,7 +10,9 @@ import VaporTesting
 /// Alerts and drills to points of contact: who may start them, escalation on time,
 /// acknowledgement from every channel, restart safety, reports and exports. Mail against a
 /// real SMTP server and the gateway against a real HTTP receiver are in tests/e2e.
-@Suite("Alerts and drills")
+/// One at a time: each builds the demo nation, and a dozen at once on two cores starved the
+/// rest of the suite (a PostgreSQL connection request timed out in another suite).
+@Suite("Alerts and drills", .serialized)
 struct AlertTests {
     typealias Step = EscalationPolicy.Step
 

@@ -27,6 +27,8 @@ public struct AppConfiguration: Sendable {
     public var readCacheMilliseconds: Int
     /// Crash tests only: kill the process after this many hops' deliveries are inserted.
     public var faultKillAfterFanOuts: Int?
+    /// How long a request may wait for a free PostgreSQL connection before it fails.
+    public var databasePoolTimeoutSeconds = 10
     /// Alerts: where links in messages point, how mail is sent, which gateways carry the
     /// phone-type channels, and how fast each route may go.
     public var notify = NotifySettings()
@@ -35,6 +37,7 @@ public struct AppConfiguration: Sendable {
     public static let variables: [(name: String, meaning: String, fallback: String)] = [
         ("DATABASE_URL", "PostgreSQL URL (postgres://user:pass@host:port/db); when set, PostgreSQL is used", "unset: SQLite"),
         ("CEPTOAR_DATABASE", "SQLite file path (the --database option wins)", "./ceptoar.sqlite"),
+        ("CEPTOAR_DB_POOL_TIMEOUT_SECONDS", "PostgreSQL: how long a request may wait for a free connection (4 per event loop)", "10"),
         ("CEPTOAR_LOG_FORMAT", "text or json (one JSON object per line)", "text"),
         ("LOG_LEVEL", "trace, debug, info, notice, warning, error, critical", "info"),
         ("CEPTOAR_BCRYPT_COST", "bcrypt cost for new passwords (4-31)", "12"),
@@ -88,7 +91,9 @@ public struct AppConfiguration: Sendable {
         return AppConfiguration(
             database: database, logFormat: logFormat, logLevel: logLevel, bcryptCost: cost,
             secureCookies: environment["CEPTOAR_SECURE_COOKIES"] == "1", loginFailuresBeforeDelay: failures, loginDelaySeconds: delay,
-            readCacheMilliseconds: readCache, faultKillAfterFanOuts: killAfter, notify: try NotifySettings.load(environment))
+            readCacheMilliseconds: readCache, faultKillAfterFanOuts: killAfter,
+            databasePoolTimeoutSeconds: try Self.integer(environment, "CEPTOAR_DB_POOL_TIMEOUT_SECONDS", default: 10, range: 1...600),
+            notify: try NotifySettings.load(environment))
     }
 
     static func integer(_ environment: [String: String], _ name: String, default value: Int, range: ClosedRange<Int>) throws -> Int {

@@ -34,7 +34,7 @@ public struct NotifySettings: Sendable {
         }
         if let url = environment["CEPTOAR_SMTP_URL"], !url.isEmpty { settings.smtp = try SMTPServer(url: url) }
         if let from = environment["CEPTOAR_MAIL_FROM"], !from.isEmpty {
-            guard case .success = ContactChannelCheck.email(from) else {
+            guard case .success = ContactChannel.email.normalise(from) else {
                 throw ConfigurationError.invalid("CEPTOAR_MAIL_FROM must be a mail address, not '\(from)'")
             }
             settings.mailFrom = from
@@ -59,12 +59,5 @@ public struct NotifySettings: Sendable {
             settings.faultKillAfterSent = try AppConfiguration.integer(environment, "CEPTOAR_FAULT_KILL_AFTER_SENT", default: 0, range: 1...10_000_000)
         }
         return settings
-    }
-}
-
-/// The mail-address check of the roster, for settings.
-enum ContactChannelCheck {
-    static func email(_ text: String) -> Result<String, Error> {
-        ContactChannel.email.normalise(text).mapError { $0 as Error }
     }
 }

@@ -16,7 +16,8 @@ func withCeptoar(
     _ body: (Application) async throws -> Void
 ) async throws {
     let isolated = try await IsolatedDatabase.make()
-    var environment = ["CEPTOAR_BCRYPT_COST": "4", "LOG_LEVEL": "warning"].merging(extra) { _, new in new }
+    // The whole suite runs at once on two cores: a connection may take long to come.
+    var environment = ["CEPTOAR_BCRYPT_COST": "4", "LOG_LEVEL": "warning", "CEPTOAR_DB_POOL_TIMEOUT_SECONDS": "120"].merging(extra) { _, new in new }
     switch isolated.choice {
     case .sqlite(let path): environment["CEPTOAR_DATABASE"] = path
     case .postgres(let url): environment["DATABASE_URL"] = url
@@ -63,7 +64,7 @@ struct IsolatedDatabase {
     static func admin(_ url: String, _ statement: (any SQLDatabase) async throws -> Void) async throws {
         let app = try await Application.make(.testing)
         do {
-            app.databases.use(try .postgres(url: url), as: .psql)
+            app.databases.use(try .postgres(url: url, connectionPoolTimeout: .seconds(120)), as: .psql)
             try await statement(app.db as! any SQLDatabase)
         } catch {
             try? await app.asyncShutdown()

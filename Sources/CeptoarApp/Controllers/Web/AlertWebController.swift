@@ -30,35 +30,7 @@ struct AlertWebController: RouteCollection {
 
     /// The scopes this user may start an alert for, as (value, label).
     private func scopes(_ req: Request, _ user: User) async throws -> [(String, String)] {
-        let ja = req.language == .ja
-        let sql = req.db as! any SQLDatabase
-        let rows = try await sql.raw("""
-            SELECT c.key AS ceptoar_key, c.id AS ceptoar_id, v.name_ja, v.name_en, s.key AS sector_key, sv.ministry_id, sv.name_ja AS sector_ja, sv.name_en AS sector_en
-            FROM ceptoar_versions v JOIN ceptoars c ON c.id = v.ceptoar_id JOIN sectors s ON s.id = v.sector_id
-            JOIN sector_versions sv ON sv.sector_id = s.id AND \(MapQuery.validOnSQL("sv", .today))
-            WHERE \(MapQuery.validOnSQL("v", .today)) ORDER BY v.position
-            """).all()
-        let national = user.has(.niscCoordinator) || user.has(.systemAdmin)
-        let mine = user.has(.ceptoarSecretariat) ? try await Relay(database: req.db).secretariatCeptoars(of: user.$organisation.id) : []
-        var result: [(String, String)] = national ? [("nation:japan", ja ? "全国（所管省庁・全セプター・全構成員）" : "Nation-wide (ministries, every CEPTOAR and member)")] : []
-        var sectors: [String] = []
-        for row in rows {
-            let ministry = try row.decode(column: "ministry_id", as: UUID.self)
-            let sectorKey = try row.decode(column: "sector_key", as: String.self)
-            let ministryMatch = user.has(.ministryLiaison) && ministry == user.$organisation.id
-            if (national || ministryMatch), !sectors.contains(sectorKey) {
-                sectors.append(sectorKey)
-                let name = ja ? try row.decode(column: "sector_ja", as: String.self) : (try row.decode(column: "sector_en", as: String?.self) ?? sectorKey)
-                result.append(("sector:\(sectorKey)", (ja ? "分野: " : "Sector: ") + name))
-            }
-            let ceptoarID = try row.decode(column: "ceptoar_id", as: UUID.self)
-            if national || ministryMatch || mine.contains(ceptoarID) {
-                let key = try row.decode(column: "ceptoar_key", as: String.self)
-                let name = ja ? try row.decode(column: "name_ja", as: String.self) : (try row.decode(column: "name_en", as: String?.self) ?? key)
-                result.append(("ceptoar:\(key)", "CEPTOAR: \(name)"))
-            }
-        }
-        return result
+        try await Alerts(database: req.db).scopes(for: user).map { ("\($0.kind.rawValue):\($0.key)", $0.label.text(req.language)) }
     }
 
     @Sendable func newForm(req: Request) async throws -> Response {
@@ -95,9 +67,8 @@ struct AlertWebController: RouteCollection {
         let id = try AlertAPIController.id(req)
         let listing = AlertListing(database: req.db)
         // A recipient sees the message and its button; the sender, NISC and admins the report.
-        if let alert = try await listing.received(id, by: user), let target = try await listing.target(id, of: user.$organisation.id),
-            alert.$sender.id != user.$organisation.id, !(user.has(.niscCoordinator) || user.has(.systemAdmin))
-        {
+        if !(user.has(.niscCoordinator) || user.has(.systemAdmin)), let target = try await listing.target(id, of: user.$organisation.id) {
+            let alert = try await target.$alert.get(on: req.db)
             return WebController.html(ReceivedAlertPage(alert: alert, target: target).render(req))
         }
         let alert = try await Alerts(database: req.db).requireReport(id, by: user)

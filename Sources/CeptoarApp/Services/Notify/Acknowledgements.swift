@@ -109,10 +109,14 @@ struct Acknowledgements {
         switch outcome {
         case .reached:
             guard row.state != DeliveryState.acknowledged.rawValue else { return row }
-            _ = try await self.acknowledge(target: row.targetID, attempt: attempt, via: .call, by: user.email)
-            try await (self.database as! any SQLDatabase).raw("""
-                UPDATE notification_attempts SET handled_by = \(bind: user.email), tries = tries + 1, sent_at = \(bind: Date()), last_error = \(bind: note.map(String.init)) WHERE id = \(bind: attempt)
-                """).run()
+            // The acknowledgement and who made the call, together.
+            try await self.database.atomically { db in
+                _ = try await Acknowledgements(database: db).acknowledge(target: row.targetID, attempt: attempt, via: .call, by: user.email)
+                try await (db as! any SQLDatabase).raw("""
+                    UPDATE notification_attempts SET handled_by = \(bind: user.email), tries = tries + 1, sent_at = \(bind: Date()), last_error = \(bind: note.map(String.init))
+                    WHERE id = \(bind: attempt)
+                    """).run()
+            }
         case .noAnswer, .wrongNumber:
             guard DeliveryState(rawValue: row.state)?.isDue == true else {
                 throw UserError(status: .conflict, ja: "このタスクはもう閉じています（\(DeliveryState(rawValue: row.state)?.label.ja ?? row.state)）",

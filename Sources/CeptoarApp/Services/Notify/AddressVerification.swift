@@ -107,16 +107,9 @@ struct AddressVerification {
                     en: "there is no gateway for \(channel.label.en ?? channel.rawValue): a code cannot be sent automatically; ask the secretariat to confirm it by phone")
             }
             struct Payload: Content { var verification: Bool; var channel: String; var to: String; var text: LocalizedText }
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            let body = Array(try encoder.encode(Payload(verification: true, channel: channel.rawValue, to: address, text: LocalizedText(ja: ja, en: en))))
-            let timestamp = Int(Date().timeIntervalSince1970)
-            var headers = HTTPHeaders()
-            headers.contentType = .json
-            headers.add(name: WebhookSignature.timestampHeader, value: String(timestamp))
-            headers.add(name: WebhookSignature.signatureHeader, value: WebhookSignature.sign(body: body, timestamp: timestamp, secret: secret))
-            let response = try? await self.client.send(ClientRequest(method: .POST, url: URI(string: url), headers: headers, body: ByteBuffer(bytes: body), timeout: .seconds(10)))
-            guard let response, (200..<300).contains(response.status.code) else {
+            let payload = Payload(verification: true, channel: channel.rawValue, to: address, text: LocalizedText(ja: ja, en: en))
+            let status = try? await SignedWebhook(client: self.client, secret: secret).post(payload, to: url)
+            guard let status, (200..<300).contains(status.code) else {
                 throw UserError(status: .badGateway, ja: "ゲートウェイが確認コードを受け付けませんでした", en: "the gateway did not take the code")
             }
         }

@@ -29,18 +29,17 @@ struct AlertListing {
 
     /// The alert, if the user's organisation was one of its targets.
     func received(_ id: UUID, by user: User) async throws -> Alert? {
-        guard try await AlertTarget.query(on: self.database).filter(\.$alert.$id == id).filter(\.$organisation.$id == user.$organisation.id).first() != nil
-        else { return nil }
-        return try await Alert.find(id, on: self.database)
+        try await self.target(id, of: user.$organisation.id)?.$alert.get(on: self.database)
     }
 
     func target(_ id: UUID, of organisation: UUID) async throws -> AlertTarget? {
         try await AlertTarget.query(on: self.database).filter(\.$alert.$id == id).filter(\.$organisation.$id == organisation).first()
     }
 
-    func messages(of alert: Alert, route: String?, state: String?, limit: Int = 10_000) async throws -> [AlertAPIController.MessageDTO] {
+    func messages(of alert: Alert, route: String?, state: String?, id: Int? = nil, limit: Int = 10_000) async throws -> [AlertAPIController.MessageDTO] {
         let sql = self.database as! any SQLDatabase
         var filter: SQLQueryString = ""
+        if let id { filter = filter + " AND a.id = \(bind: id)" }
         if let route { filter = filter + " AND a.route = \(bind: route)" }
         if let state { filter = filter + " AND a.state = \(bind: state)" }
         let rows = try await sql.raw("""
@@ -64,8 +63,7 @@ struct AlertListing {
 
     func message(_ attempt: NotificationAttempt) async throws -> AlertAPIController.MessageDTO {
         guard let alert = try await Alert.find(attempt.alertID, on: self.database) else { throw UserError.notFound(ja: "連絡が見つかりません", en: "no such alert") }
-        let all = try await self.messages(of: alert, route: nil, state: nil)
-        guard let found = all.first(where: { $0.id == attempt.id }) else { throw UserError.notFound(ja: "メッセージが見つかりません", en: "no such message") }
+        guard let found = try await self.messages(of: alert, route: nil, state: nil, id: attempt.id).first else { throw UserError.notFound(ja: "メッセージが見つかりません", en: "no such message") }
         return found
     }
 }

@@ -58,48 +58,13 @@ struct Alerts {
 
         if let earlier = try await self.earlier(sender: senderID, key: idempotencyKey, hash: requestHash) { return earlier }
 
-        // The scope: which CEPTOARs, and whether ministries and secretariats are called too.
+        // The scope: one this user may start, and the CEPTOARs it covers.
         let today = Day.today
-        let sql = self.database as! any SQLDatabase
-        var ceptoars: [UUID] = []
-        var scopeKey = "japan"
-        switch scope {
-        case .nation:
-            guard user.has(.niscCoordinator) || user.has(.systemAdmin) else {
-                throw UserError.forbidden(ja: "全国への連絡・訓練を開始できるのは NISC です", en: "only NISC may start a nation-wide alert or drill")
-            }
-            ceptoars = try await sql.raw("SELECT ceptoar_id FROM ceptoar_versions v WHERE \(MapQuery.validOnSQL("v", today))").all()
-                .map { try $0.decode(column: "ceptoar_id", as: UUID.self) }
-        case .sector:
-            guard let key = input.key, let sector = try await Sector.query(on: self.database).filter(\.$key == key).first() else {
-                throw UserError.notFound(ja: "分野が見つかりません: \(input.key ?? "")", en: "no sector '\(input.key ?? "")'")
-            }
-            scopeKey = key
-            let ministries = try await sql.raw("SELECT ministry_id FROM sector_versions v WHERE v.sector_id = \(bind: sector.requireID()) AND \(MapQuery.validOnSQL("v", today))").all()
-                .map { try $0.decode(column: "ministry_id", as: UUID.self) }
-            guard user.has(.niscCoordinator) || user.has(.systemAdmin) || (user.has(.ministryLiaison) && ministries.contains(senderID)) else {
-                throw UserError.forbidden(ja: "この分野への連絡・訓練を開始できるのは所管省庁と NISC です", en: "only the sector's competent ministry and NISC may start an alert or drill for it")
-            }
-            ceptoars = try await sql.raw("SELECT ceptoar_id FROM ceptoar_versions v WHERE v.sector_id = \(bind: sector.requireID()) AND \(MapQuery.validOnSQL("v", today))").all()
-                .map { try $0.decode(column: "ceptoar_id", as: UUID.self) }
-        case .ceptoar:
-            guard let key = input.key, let ceptoar = try await Ceptoar.query(on: self.database).filter(\.$key == key).first() else {
-                throw UserError.notFound(ja: "セプターが見つかりません: \(input.key ?? "")", en: "no CEPTOAR '\(input.key ?? "")'")
-            }
-            scopeKey = key
-            let ceptoarID = try ceptoar.requireID()
-            let mine = try await Relay(database: self.database).secretariatCeptoars(of: senderID)
-            let ministries = try await sql.raw("""
-                SELECT s.ministry_id FROM ceptoar_versions v JOIN sector_versions s ON s.sector_id = v.sector_id
-                WHERE v.ceptoar_id = \(bind: ceptoarID) AND \(MapQuery.validOnSQL("v", today)) AND \(MapQuery.validOnSQL("s", today))
-                """).all().map { try $0.decode(column: "ministry_id", as: UUID.self) }
-            guard user.has(.niscCoordinator) || user.has(.systemAdmin) || (user.has(.ceptoarSecretariat) && mine.contains(ceptoarID))
-                || (user.has(.ministryLiaison) && ministries.contains(senderID))
-            else {
-                throw UserError.forbidden(ja: "このセプターへの連絡・訓練を開始できるのは、その事務局・所管省庁・NISC です", en: "only this CEPTOAR's secretariat, its ministry and NISC may start an alert or drill for it")
-            }
-            ceptoars = [ceptoarID]
+        let scopeKey = scope == .nation ? "japan" : (input.key ?? "")
+        guard let allowed = try await self.scopes(for: user, today: today).first(where: { $0.kind == scope && $0.key == scopeKey }) else {
+            throw try await self.refusal(scope, key: scopeKey)
         }
+        let ceptoars = allowed.ceptoars
 
         // The policy: as given, else the CEPTOAR's own, else the standard one.
         var policy = input.policy
@@ -147,7 +112,7 @@ struct Alerts {
         alert.id = UUID()
         alert.kind = kind.rawValue
         alert.scopeKind = scope.rawValue
-        alert.scopeKey = String(scopeText.split(separator: ":", maxSplits: 1)[1])
+        alert.scopeKey = scopeKey
         alert.$advisory.id = input.advisory
         alert.severity = severity.rawValue
         alert.titleJa = titleJa
@@ -182,6 +147,75 @@ struct Alerts {
             throw error
         }
         return Started(alert: alert, targets: targets.count, replayed: false)
+    }
+
+    /// A scope an alert can be started for: the nation, a sector or a CEPTOAR, with the
+    /// CEPTOARs it covers.
+    struct Scope {
+        var kind: Alert.ScopeKind
+        var key: String
+        var label: LocalizedText
+        var ceptoars: [UUID]
+    }
+
+    /// The scopes this user may start an alert or drill for, in the map's order — the one
+    /// answer to "who may start what", for the API and the page's choice alike: NISC (and
+    /// administrators) anything; a ministry liaison its ministry's sectors and their CEPTOARs;
+    /// a secretariat its own CEPTOARs.
+    func scopes(for user: User, today: Day = .today) async throws -> [Scope] {
+        let rows = try await (self.database as! any SQLDatabase).raw("""
+            SELECT c.key AS ceptoar_key, c.id AS ceptoar_id, v.name_ja, v.name_en, s.key AS sector_key, sv.ministry_id,
+                sv.name_ja AS sector_ja, sv.name_en AS sector_en
+            FROM ceptoar_versions v JOIN ceptoars c ON c.id = v.ceptoar_id JOIN sectors s ON s.id = v.sector_id
+            JOIN sector_versions sv ON sv.sector_id = s.id AND \(MapQuery.validOnSQL("sv", today))
+            WHERE \(MapQuery.validOnSQL("v", today)) ORDER BY v.position
+            """).all()
+        let national = user.has(.niscCoordinator) || user.has(.systemAdmin)
+        let organisation = user.$organisation.id
+        let mine = user.has(.ceptoarSecretariat) ? try await Relay(database: self.database).secretariatCeptoars(of: organisation) : []
+        struct Row { var ceptoar: UUID; var key: String; var name: LocalizedText; var sector: String; var sectorName: LocalizedText; var ministry: UUID }
+        let listed = try rows.map {
+            Row(ceptoar: try $0.decode(column: "ceptoar_id", as: UUID.self), key: try $0.decode(column: "ceptoar_key", as: String.self),
+                name: LocalizedText(ja: try $0.decode(column: "name_ja", as: String.self), en: try $0.decode(column: "name_en", as: String?.self)),
+                sector: try $0.decode(column: "sector_key", as: String.self),
+                sectorName: LocalizedText(ja: try $0.decode(column: "sector_ja", as: String.self), en: try $0.decode(column: "sector_en", as: String?.self)),
+                ministry: try $0.decode(column: "ministry_id", as: UUID.self))
+        }
+        var result: [Scope] = national
+            ? [Scope(kind: .nation, key: "japan", label: LocalizedText(ja: "全国（所管省庁・全セプター・全構成員）", en: "Nation-wide (ministries, every CEPTOAR and member)"),
+                ceptoars: listed.map(\.ceptoar))]
+            : []
+        for row in listed {
+            let ministry = national || (user.has(.ministryLiaison) && row.ministry == organisation)
+            // A sector once, before its first CEPTOAR, with all of its CEPTOARs.
+            if ministry, !result.contains(where: { $0.kind == .sector && $0.key == row.sector }) {
+                result.append(Scope(
+                    kind: .sector, key: row.sector, label: LocalizedText(ja: "分野: " + row.sectorName.ja, en: "Sector: " + (row.sectorName.en ?? row.sectorName.ja)),
+                    ceptoars: listed.filter { $0.sector == row.sector }.map(\.ceptoar)))
+            }
+            if ministry || mine.contains(row.ceptoar) {
+                result.append(Scope(kind: .ceptoar, key: row.key, label: LocalizedText(ja: "CEPTOAR: " + row.name.ja, en: "CEPTOAR: " + (row.name.en ?? row.key)), ceptoars: [row.ceptoar]))
+            }
+        }
+        return result
+    }
+
+    /// Why a scope is not among the user's: it does not exist (404), or who may start it (403).
+    private func refusal(_ scope: Alert.ScopeKind, key: String) async throws -> UserError {
+        switch scope {
+        case .nation:
+            return UserError.forbidden(ja: "全国への連絡・訓練を開始できるのは NISC です", en: "only NISC may start a nation-wide alert or drill")
+        case .sector:
+            guard try await Sector.query(on: self.database).filter(\.$key == key).first() != nil else {
+                return UserError.notFound(ja: "分野が見つかりません: \(key)", en: "no sector '\(key)'")
+            }
+            return UserError.forbidden(ja: "この分野への連絡・訓練を開始できるのは所管省庁と NISC です", en: "only the sector's competent ministry and NISC may start an alert or drill for it")
+        case .ceptoar:
+            guard try await Ceptoar.query(on: self.database).filter(\.$key == key).first() != nil else {
+                return UserError.notFound(ja: "セプターが見つかりません: \(key)", en: "no CEPTOAR '\(key)'")
+            }
+            return UserError.forbidden(ja: "このセプターへの連絡・訓練を開始できるのは、その事務局・所管省庁・NISC です", en: "only this CEPTOAR's secretariat, its ministry and NISC may start an alert or drill for it")
+        }
     }
 
     private func earlier(sender: UUID, key: String?, hash: String) async throws -> Started? {

@@ -259,21 +259,11 @@ struct Dispatcher {
 
     private func post(_ payload: GatewayRequest, to url: String, secret: String) async -> Outcome {
         do {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            let body = Array(try encoder.encode(payload))
-            let timestamp = Int(Date().timeIntervalSince1970)
-            var headers = HTTPHeaders()
-            headers.contentType = .json
-            headers.add(name: WebhookSignature.timestampHeader, value: String(timestamp))
-            headers.add(name: WebhookSignature.signatureHeader, value: WebhookSignature.sign(body: body, timestamp: timestamp, secret: secret))
-            headers.add(name: "Idempotency-Key", value: "ceptoar-attempt-\(payload.attempt)")
-            let response = try await self.client.send(ClientRequest(
-                method: .POST, url: URI(string: url), headers: headers, body: ByteBuffer(bytes: body), timeout: .seconds(10)))
-            switch response.status.code {
+            let status = try await SignedWebhook(client: self.client, secret: secret).post(payload, to: url, idempotencyKey: "ceptoar-attempt-\(payload.attempt)")
+            switch status.code {
             case 200..<300: return .sent
-            case 408, 429, 500..<600: return .temporary("gateway answered \(response.status.code)")
-            default: return .permanent("gateway refused: \(response.status.code)")
+            case 408, 429, 500..<600: return .temporary("gateway answered \(status.code)")
+            default: return .permanent("gateway refused: \(status.code)")
             }
         } catch {
             return .temporary("gateway unreachable: \(error)")
