@@ -25,8 +25,12 @@ public func configure(_ app: Application, configuration: AppConfiguration, optio
         // Four connections per event loop, as for SQLite: with Fluent's default of one, a
         // request waited whenever its loop's single connection was busy (a long transaction,
         // the alert worker), and under load the wait ran past the pool's timeout.
+        // Opening a connection is bounded by the same time (PostgresNIO's default is 10 s).
+        let wait = TimeAmount.seconds(Int64(configuration.databasePoolTimeoutSeconds))
+        var postgres = try SQLPostgresConfiguration(url: url)
+        postgres.coreConfiguration.options.connectTimeout = wait
         app.databases.use(
-            try .postgres(url: url, maxConnectionsPerEventLoop: 4, connectionPoolTimeout: .seconds(Int64(configuration.databasePoolTimeoutSeconds)), sqlLogLevel: .debug),
+            .postgres(configuration: postgres, maxConnectionsPerEventLoop: 4, connectionPoolTimeout: wait, encodingContext: .default, sqlLogLevel: .debug),
             as: .psql)
     }
     for migration in Migrations.all { app.migrations.add(migration) }

@@ -37,7 +37,7 @@ public struct AppConfiguration: Sendable {
     public static let variables: [(name: String, meaning: String, fallback: String)] = [
         ("DATABASE_URL", "PostgreSQL URL (postgres://user:pass@host:port/db); when set, PostgreSQL is used", "unset: SQLite"),
         ("CEPTOAR_DATABASE", "SQLite file path (the --database option wins)", "./ceptoar.sqlite"),
-        ("CEPTOAR_DB_POOL_TIMEOUT_SECONDS", "PostgreSQL: how long a request may wait for a free connection (4 per event loop)", "10"),
+        ("CEPTOAR_DB_POOL_TIMEOUT_SECONDS", "PostgreSQL: how long opening a connection, or waiting for a free one (4 per event loop), may take", "10"),
         ("CEPTOAR_LOG_FORMAT", "text or json (one JSON object per line)", "text"),
         ("LOG_LEVEL", "trace, debug, info, notice, warning, error, critical", "info"),
         ("CEPTOAR_BCRYPT_COST", "bcrypt cost for new passwords (4-31)", "12"),

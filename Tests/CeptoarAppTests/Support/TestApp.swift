@@ -32,6 +32,8 @@ func withCeptoar(
         }
         try await body(app)
     } catch {
+        // PostgresNIO hides the detail in its description; the log should not.
+        print("withCeptoar: \(String(reflecting: error))")
         try? await app.asyncShutdown()
         try? await isolated.drop()
         throw error
@@ -64,7 +66,9 @@ struct IsolatedDatabase {
     static func admin(_ url: String, _ statement: (any SQLDatabase) async throws -> Void) async throws {
         let app = try await Application.make(.testing)
         do {
-            app.databases.use(try .postgres(url: url, connectionPoolTimeout: .seconds(120)), as: .psql)
+            var configuration = try SQLPostgresConfiguration(url: url)
+            configuration.coreConfiguration.options.connectTimeout = .seconds(120)
+            app.databases.use(.postgres(configuration: configuration, connectionPoolTimeout: .seconds(120), encodingContext: .default), as: .psql)
             try await statement(app.db as! any SQLDatabase)
         } catch {
             try? await app.asyncShutdown()
