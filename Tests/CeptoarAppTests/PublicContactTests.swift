@@ -90,4 +90,15 @@ struct PublicContactTests {
             #expect(try await InboundMessage.query(on: app.db).count() == 1)
         }
     }
+
+    @Test func theThrottleCountsTheLastSixtySecondsNotTheClockMinute() {
+        let throttle = InboundThrottle(perMinute: 10)
+        // Five seconds before a clock minute turns.
+        let start = Date(timeIntervalSince1970: 1_795_734_055)
+        for i in 0..<10 { #expect(throttle.allow("a", now: start.addingTimeInterval(Double(i) * 0.5))) }
+        // The minute has turned, but ten came in the last sixty seconds.
+        #expect(!throttle.allow("a", now: start.addingTimeInterval(10)))
+        #expect(throttle.allow("b", now: start.addingTimeInterval(10)))
+        #expect(throttle.allow("a", now: start.addingTimeInterval(61)))
+    }
 }

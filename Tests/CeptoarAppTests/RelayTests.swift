@@ -233,7 +233,8 @@ struct RelayTests {
             #expect(try await nisc.send(.POST, "/api/v1/advisories", json: stale).status == .unprocessableEntity)
             let stored = try #require(try await Advisory.find(second.id, on: app.db))
             stored.expiresAt = Date().addingTimeInterval(-1)
-            try await stored.save(on: app.db)
+            // Written as the app writes (a commit ends this process's cached reads).
+            try await app.db.atomically { db in try await stored.save(on: db) }
             let after = try water.decode(InboxDTO.self, try await water.send(.GET, "/api/v1/inbox"))
             #expect(after.items.first { $0.advisoryID == second.id }?.expired == true)
             #expect(after.items.first { $0.advisoryID == first.id }?.expired == false)

@@ -168,22 +168,27 @@ struct PublicContact {
 /// queue through the public endpoint. One per application; counts reset each minute.
 final class InboundThrottle: @unchecked Sendable {
     private let lock = NSLock()
-    private var minute = 0
-    private var counts: [String: Int] = [:]
+    /// Each sender's messages in the last minute (a sliding window: a fixed clock minute let a
+    /// flood that straddled the minute through twice over).
+    private var recent: [String: [Date]] = [:]
     let perMinute: Int
 
     init(perMinute: Int = 10) { self.perMinute = perMinute }
 
     /// Whether one more message from `address` is allowed now.
     func allow(_ address: String, now: Date = Date()) -> Bool {
-        let minute = Int(now.timeIntervalSince1970 / 60)
+        let since = now.addingTimeInterval(-60)
         return self.lock.withLock {
-            if minute != self.minute {
-                self.minute = minute
-                self.counts = [:]
+            // Forget quiet senders now and then, so the table stays small.
+            if self.recent.count > 10_000 { self.recent = self.recent.filter { $0.value.contains { $0 > since } } }
+            var times = (self.recent[address] ?? []).filter { $0 > since }
+            guard times.count < self.perMinute else {
+                self.recent[address] = times
+                return false
             }
-            self.counts[address, default: 0] += 1
-            return self.counts[address]! <= self.perMinute
+            times.append(now)
+            self.recent[address] = times
+            return true
         }
     }
 }
