@@ -58,7 +58,9 @@ public func configure(_ app: Application, configuration: AppConfiguration, optio
 
     app.middleware = Middlewares()
     app.middleware.use(RouteLoggingMiddleware(logLevel: .info))
+    app.middleware.use(SecurityHeadersMiddleware(strictTransportSecurity: configuration.secureCookies))
     app.middleware.use(ErrorRenderingMiddleware())
+    app.middleware.use(HostileTextMiddleware())
     app.middleware.use(LanguageMiddleware())
     app.middleware.use(app.sessions.middleware)
     app.middleware.use(SessionUserAuthenticator())
@@ -95,6 +97,7 @@ enum Migrations {
         CreatePointsOfContact(),
         CreateNotifications(),
         CreatePocVerifications(),
+        LoginThrottleQuietPeriod(),
     ]
 }
 

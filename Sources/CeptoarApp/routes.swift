@@ -4,7 +4,10 @@ import Vapor
 func routes(_ app: Application) throws {
     try app.register(collection: OperationsController(metrics: MetricsBootstrap.registry))
     try app.register(collection: MapAPIController())
-    let api = app.grouped(TokenAuthenticator())
+    try app.register(collection: StaticAssets())
+    // A session cookie counts on the API only with the page's CSRF token in a header; a bearer
+    // token is exempt (no browser sends one on its own).
+    let api = app.grouped(TokenAuthenticator(), CSRFMiddleware(surface: .api))
     try api.register(collection: OrganisationAPIController())
     try api.register(collection: RegistryAPIController())
     try api.register(collection: AdvisoryAPIController())
@@ -13,8 +16,9 @@ func routes(_ app: Application) throws {
     try api.register(collection: PocVerificationAPIController())
     try api.register(collection: PublicContactAPIController())
     try api.register(collection: AlertAPIController())
+    try api.register(collection: TokenAPIController())
     try app.register(collection: GatewayAPIController())
-    let pages = app.grouped(CSRFMiddleware())
+    let pages = app.grouped(CSRFMiddleware(surface: .pages))
     try pages.register(collection: WebController(accounts: { req in req.application.accounts(on: req.db) }))
     try pages.register(collection: RelayWebController())
     try pages.register(collection: ContactWebController())

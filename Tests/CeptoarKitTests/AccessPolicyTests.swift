@@ -47,7 +47,8 @@ struct AccessPolicyTests {
         .relayHolder: [.allow, .allow, .allow, .allow, .deny(.redNamedOnly)],
         .namedRecipient: [.allow, .allow, .allow, .allow, .allow],
         .deliveredMemberAccepted: [.allow, .allow, .allow, .allow, .deny(.redNamedOnly)],
-        .audienceMemberAcceptedNotDelivered: [.allow, .allow, .allow, .deny(.notARecipient), .deny(.redNamedOnly)],
+        // A member of a CEPTOAR the item went to, but not in the part its sender chose.
+        .audienceMemberAcceptedNotDelivered: [.allow, .allow, .deny(.notInAudience), .deny(.notARecipient), .deny(.redNamedOnly)],
         .deliveredMemberNotAccepted: [.allow, .deny(.rulesNotAccepted), .deny(.rulesNotAccepted), .deny(.rulesNotAccepted), .deny(.redNamedOnly)],
         .otherCeptoarMember: [.allow, .allow, .deny(.notInAudience), .deny(.notARecipient), .deny(.redNamedOnly)],
         .otherCeptoarMemberNotAccepted: [.allow, .deny(.rulesNotAccepted), .deny(.rulesNotAccepted), .deny(.rulesNotAccepted), .deny(.redNamedOnly)],
@@ -70,7 +71,54 @@ struct AccessPolicyTests {
         #expect(Self.table.values.allSatisfy { $0.count == TLP.allCases.count })
         // Most cells are denials: the table is about who may not read.
         let denials = Self.table.values.flatMap { $0 }.filter { !$0.isAllowed }.count
-        #expect(denials == 22)
+        #expect(denials == 23)
+    }
+
+    /// A GREEN item that a ministry forwarded as AMBER+STRICT to one CEPTOAR's members.
+    static let tightened = AccessPolicy.Item(
+        tlp: .green, originator: "nisc", audience: ["telecom"], relay: ["mic"], recipients: ["isp-1"], received: .amberStrict, strictest: .amberStrict)
+
+    @Test func aTightenedForwardHoldsForEveryReader() {
+        // The recipient holds it under the marking its hop gave, not the originator's.
+        let recipient = AccessPolicy.Viewer(organisation: "isp-1", memberships: ["telecom": true])
+        #expect(AccessPolicy.marking(for: recipient, of: Self.tightened) == .amberStrict)
+        #expect(AccessPolicy.read(recipient, Self.tightened) == .allow)
+        // Everyone else is judged by the tightest marking on the relay: GREEN no longer opens it.
+        let otherSector = AccessPolicy.Viewer(organisation: "water-1", memberships: ["water": true])
+        #expect(AccessPolicy.marking(for: otherSector, of: Self.tightened) == .amberStrict)
+        #expect(AccessPolicy.read(otherSector, Self.tightened) == .deny(.notARecipient))
+        let sameSectorNotSent = AccessPolicy.Viewer(organisation: "isp-2", memberships: ["telecom": true])
+        #expect(AccessPolicy.read(sameSectorNotSent, Self.tightened) == .deny(.notARecipient))
+        #expect(AccessPolicy.read(.init(organisation: "jpcert"), Self.tightened) == .deny(.notARecipient))
+        #expect(AccessPolicy.read(.anonymous, Self.tightened) == .deny(.outsideCommunity))
+        // The originator keeps its own marking; the ministry that tightened it still reads it.
+        #expect(AccessPolicy.marking(for: .init(organisation: "nisc"), of: Self.tightened) == .green)
+        #expect(AccessPolicy.read(.init(organisation: "mic"), Self.tightened) == .allow)
+        // Tightened to RED on the way: only the named, even for the recipient of the hop.
+        var red = Self.tightened
+        red.received = .red
+        red.strictest = .red
+        #expect(AccessPolicy.read(recipient, red) == .deny(.redNamedOnly))
+    }
+
+    @Test func aReceivedMarkingIsNeverLooserThanTheOriginators() {
+        let item = AccessPolicy.Item(tlp: .amber, originator: "nisc", recipients: ["isp-1"], received: .green, strictest: .clear)
+        #expect(AccessPolicy.marking(for: .init(organisation: "isp-1"), of: item) == .amber)
+        #expect(AccessPolicy.marking(for: .init(organisation: "jpcert"), of: item) == .amber)
+    }
+
+    @Test func anAudienceNarrowerThanTheCeptoarBoundsAmber() {
+        // Sent to one sub-group (SG1) of T-CEPTOAR: the members delivered to, and no other member.
+        let item = AccessPolicy.Item(tlp: .amber, originator: "mic", audience: ["t-ceptoar"], relay: ["t-secretariat"], recipients: ["isp-1", "isp-2"])
+        #expect(AccessPolicy.read(.init(organisation: "isp-1", memberships: ["t-ceptoar": true]), item) == .allow)
+        #expect(AccessPolicy.read(.init(organisation: "isp-9", memberships: ["t-ceptoar": true]), item) == .deny(.notInAudience))
+        var strict = item
+        strict.tlp = .amberStrict
+        #expect(AccessPolicy.read(.init(organisation: "isp-9", memberships: ["t-ceptoar": true]), strict) == .deny(.notARecipient))
+        // GREEN stays community-wide: that is what GREEN means.
+        var green = item
+        green.tlp = .green
+        #expect(AccessPolicy.read(.init(organisation: "isp-9", memberships: ["t-ceptoar": true]), green) == .allow)
     }
 
     @Test func aForwardNeverWidensTheMarking() {

@@ -245,6 +245,9 @@ struct SMTPClient {
                 let text = "\(reply.code) \(reply.text)"
                 return (400..<500).contains(reply.code) ? .temporaryFailure(text) : .permanentFailure(text)
             }
+            // Nothing that would break out of its command line is ever written: the message fails
+            // on its own and the connection (and every other message in the batch) carries on.
+            if let problem = message.wireProblem { return .permanentFailure("not sent: \(problem)") }
             let commands = ["MAIL FROM:<\(message.from.address)>"] + message.to.map { "RCPT TO:<\($0.address)>" } + ["DATA"]
             var replies: [Reply] = []
             if self.pipelining {

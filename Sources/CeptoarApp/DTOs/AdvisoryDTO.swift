@@ -22,7 +22,9 @@ struct AdvisoryDTO: Content {
     /// Notes the relay added on the way (補足), in hop order.
     var notes: [String]
 
-    init(_ advisory: Advisory, originator: String, notes: [String]) {
+    /// `marking` is the one the reader holds it under (`Access.requireRead`); the originator's
+    /// own when omitted, which only the originator's own answers may do.
+    init(_ advisory: Advisory, originator: String, notes: [String], marking: TLP? = nil) {
         self.id = advisory.id!
         self.seriesID = advisory.seriesID
         self.version = advisory.version
@@ -32,7 +34,7 @@ struct AdvisoryDTO: Content {
         self.body = LocalizedText(ja: advisory.bodyJa, en: advisory.bodyEn)
         self.severity = advisory.severity
         self.category = advisory.category
-        self.tlp = advisory.tlp
+        self.tlp = (marking ?? advisory.marking).rawValue
         self.references = advisory.references.split(separator: "\n").map(String.init)
         self.createdAt = advisory.createdAt
         self.expiresAt = advisory.expiresAt

@@ -30,3 +30,10 @@ struct UserError: AbortError {
     }
     static let unauthenticated = UserError(status: .unauthorized, ja: "ログインが必要です", en: "sign in first")
 }
+
+extension UserError {
+    /// A value that did not parse into its bounded type: 400 for a query, 422 for a body.
+    init(_ input: InputError, status: HTTPResponseStatus = .unprocessableEntity) {
+        self.init(status: status, ja: input.message.ja, en: input.message.text(.en))
+    }
+}

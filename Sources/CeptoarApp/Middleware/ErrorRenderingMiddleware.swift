@@ -23,6 +23,10 @@ struct ErrorRenderingMiddleware: AsyncMiddleware {
             status = error.status
             message = language == .ja ? error.ja : error.en
             headers = error.headers
+        case let error as InputError:
+            // Thrown where a query or form value is parsed; a body's callers rethrow as 422.
+            status = .badRequest
+            message = error.message.text(language)
         case let error as Accounts.Failure:
             status = error.status
             message = error.message(language)

@@ -19,10 +19,21 @@ struct TokenAuthenticator: AsyncBearerAuthenticator {
             }
             return AuthenticatedToken(user: token.user, expiresAt: token.expiresAt)
         }
+        // A request that presents a bearer token is judged by that token alone: one that is
+        // unknown, revoked, expired or whose user is disabled does not fall back on a cookie.
+        request.auth.logout(User.self)
         guard let user = found.user, user.active else { return }
         if let expires = found.expiresAt, expires < Date() { return }
         request.auth.login(user)
+        request.storage[SignedInByTokenKey.self] = true
     }
+}
+
+private struct SignedInByTokenKey: StorageKey { typealias Value = Bool }
+
+extension Request {
+    /// Signed in by an API token (not a session cookie): exempt from the API's CSRF check.
+    var signedInByToken: Bool { self.storage[SignedInByTokenKey.self] ?? false }
 }
 
 extension Request {

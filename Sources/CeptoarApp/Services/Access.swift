@@ -13,6 +13,8 @@ struct Access {
         var id: UUID
         var marking: TLP
         var originator: UUID
+        /// The marking of the hop that delivered it to the viewer (the tightest on its path).
+        var received: TLP? = nil
     }
 
     /// The viewer's organisation and, for each CEPTOAR it belongs to, whether it accepted the
@@ -71,14 +73,16 @@ struct Access {
             let id = advisory.id
             result[id] = AccessPolicy.Item(
                 tlp: advisory.marking, originator: advisory.originator.uuidString, audience: audience[id] ?? [],
-                relay: relayed.contains(id) ? [viewer.organisation] : [], recipients: [viewer.organisation], named: namedByAdvisory[id] ?? [])
+                relay: relayed.contains(id) ? [viewer.organisation] : [], recipients: [viewer.organisation], named: namedByAdvisory[id] ?? [],
+                received: advisory.received)
         }
         return result
     }
 
     /// For TLP:RED advisories, the organisations their originator named (by id), per advisory.
     private func named(_ advisories: [Listed]) async throws -> [UUID: Set<String>] {
-        let red = advisories.filter { $0.marking == .red }.map(\.id)
+        // Named organisations matter wherever RED is the marking someone holds it under.
+        let red = advisories.filter { $0.marking == .red || $0.received == .red }.map(\.id)
         guard !red.isEmpty else { return [:] }
         let targets = try await AdvisoryTarget.query(on: self.database).filter(\.$advisory.$id ~~ red).filter(\.$kind == "organisation").all()
         let organisations = try await Organisation.query(on: self.database).filter(\.$key ~~ targets.map(\.targetKey)).all()
@@ -92,25 +96,50 @@ struct Access {
     func item(_ advisory: Advisory, for viewer: AccessPolicy.Viewer) async throws -> AccessPolicy.Item {
         let id = try advisory.requireID()
         let hops = try await RelayHop.query(on: self.database).filter(\.$advisory.$id == id).all()
+        let markings = hops.map { TLP(rawValue: $0.tlp) ?? .red }
         var recipients: Set<String> = []
-        if let organisation = UUID(uuidString: viewer.organisation),
-            try await Delivery.query(on: self.database).filter(\.$advisory.$id == id).filter(\.$organisation.$id == organisation).first() != nil
-        {
-            recipients.insert(viewer.organisation)
+        var received: TLP?
+        if let organisation = UUID(uuidString: viewer.organisation) {
+            if let delivery = try await Delivery.query(on: self.database).filter(\.$advisory.$id == id).filter(\.$organisation.$id == organisation).first() {
+                recipients.insert(viewer.organisation)
+                received = zip(hops, markings).first { $0.0.id == delivery.$hop.id }?.1 ?? .red
+            } else {
+                // A ministry or secretariat holds it under the marking of the hop it holds.
+                received = zip(hops, markings).filter { $0.0.$organisation.id == organisation && $0.0.hopStage != .direct }.map(\.1).max()
+            }
         }
         let audience = hops.filter { $0.hopStage == .ceptoar && $0.hopStatus == .forwarded }.compactMap { $0.$ceptoar.id?.uuidString }
+        let strictest = markings.max() ?? advisory.marking
         return AccessPolicy.Item(
             tlp: advisory.marking, originator: advisory.$originator.id.uuidString, audience: Set(audience),
             relay: Set(hops.filter { $0.hopStage != .direct }.map { $0.$organisation.id.uuidString }), recipients: recipients,
-            named: try await self.named([Listed(id: id, marking: advisory.marking, originator: advisory.$originator.id)])[id] ?? [])
+            named: try await self.named([Listed(id: id, marking: Swift.max(advisory.marking, strictest), originator: advisory.$originator.id)])[id] ?? [],
+            received: received, strictest: strictest)
     }
 
-    /// Decides, and throws the denial as a 403 in the reader's language.
-    func requireRead(_ advisory: Advisory, by user: User?) async throws {
+    /// The policy's decision for `user`, and the marking the user holds the advisory under.
+    func reading(_ advisory: Advisory, by user: User?) async throws -> (decision: AccessPolicy.Decision, marking: TLP) {
         let viewer = try await self.viewer(user)
-        if case .deny(let denial) = AccessPolicy.read(viewer, try await self.item(advisory, for: viewer)) {
+        let item = try await self.item(advisory, for: viewer)
+        return (AccessPolicy.read(viewer, item), AccessPolicy.marking(for: viewer, of: item))
+    }
+
+    /// Decides, and throws the denial as a 403 in the reader's language; otherwise returns the
+    /// marking the reader holds it under, which every page, export and message must show.
+    @discardableResult
+    func requireRead(_ advisory: Advisory, by user: User?) async throws -> TLP {
+        let (decision, marking) = try await self.reading(advisory, by: user)
+        if case .deny(let denial) = decision {
             throw UserError(status: user == nil ? .unauthorized : .forbidden, ja: denial.message.ja, en: denial.message.text(.en), denial: denial)
         }
+        return marking
+    }
+
+    /// The tightest marking on an advisory's relay: what a message that leaves for many
+    /// recipients at once (mail, SMS, FAX) must announce.
+    func strictestMarking(of advisory: Advisory) async throws -> TLP {
+        let hops = try await RelayHop.query(on: self.database).filter(\.$advisory.$id == advisory.requireID()).all()
+        return hops.map { TLP(rawValue: $0.tlp) ?? .red }.reduce(advisory.marking, Swift.max)
     }
 }
 

@@ -23,10 +23,10 @@ struct DirectoryPageResult: Codable, Sendable {
 struct Directory {
     let database: any Database
 
-    func search(query: String, kind: String?, page: Int, per: Int = 50, on day: Day) async throws -> DirectoryPageResult {
-        guard page >= 1 else {
-            throw UserError.badRequest(ja: "ページ番号は1以上です", en: "page must be 1 or more")
-        }
+    /// The most a page may hold.
+    static let maximumPer = 500
+
+    func search(query: String, kind: String?, page: RequestedPage, on day: Day) async throws -> DirectoryPageResult {
         if let kind, OrganisationKind(rawValue: kind) == nil {
             throw UserError.badRequest(
                 ja: "不明な組織種別です: \(kind)",
@@ -44,7 +44,7 @@ struct Directory {
         if let kind { builder = builder.filter(\.$kind == kind) }
         let total = try await builder.count()
         let organisations = try await builder.sort(\.$synthetic).sort(\.$kind).sort(\.$nameJa)
-            .range(((page - 1) * per)..<(page * per)).all()
+            .range(page.offset..<(page.offset + page.per)).all()
         let ids = organisations.compactMap(\.id)
         let memberships = ids.isEmpty ? [] : try await MapQuery.validOn(Membership.query(on: self.database), day)
             .filter(\.$organisation.$id ~~ ids).all()
@@ -58,6 +58,6 @@ struct Directory {
                 ceptoars: memberships.filter { $0.$organisation.id == organisation.id }.compactMap { names[$0.$ceptoar.id] },
                 synthetic: organisation.synthetic)
         }
-        return DirectoryPageResult(items: items, total: total, page: page, per: per)
+        return DirectoryPageResult(items: items, total: total, page: page.page, per: page.per)
     }
 }

@@ -9,18 +9,19 @@ struct Inbox {
 
     /// `list`, answered from `cache` while that is fresh (the same user asking the same).
     func cachedList(
-        for user: User, query: String?, severity: String?, tlp: String?, page: Int, per: Int, cache: FreshCache<InboxPageKey, InboxDTO>
+        for user: User, query: String?, severity: String?, tlp: String?, page: RequestedPage, cache: FreshCache<InboxPageKey, InboxDTO>
     ) async throws -> InboxDTO {
-        let key = InboxPageKey(user: try user.requireID(), query: query, severity: severity, tlp: tlp, page: page, per: per)
+        let key = InboxPageKey(user: try user.requireID(), query: query, severity: severity, tlp: tlp, page: page)
         return try await cache.value(for: key) {
-            try await self.list(for: user, query: query, severity: severity, tlp: tlp, page: page, per: per)
+            try await self.list(for: user, query: query, severity: severity, tlp: tlp, page: page)
         }
     }
 
-    func list(for user: User, query: String?, severity: String?, tlp: String?, page: Int, per: Int) async throws -> InboxDTO {
-        guard page >= 1, (1...200).contains(per) else {
-            throw UserError.badRequest(ja: "page は1以上、per は1から200です", en: "page must be 1 or more and per 1 to 200")
-        }
+    /// The most a page may hold.
+    static let maximumPer = 200
+
+    func list(for user: User, query: String?, severity: String?, tlp: String?, page: RequestedPage) async throws -> InboxDTO {
+        let per = page.per
         // Read as plain rows, not Fluent models: an inbox page is the hottest read there is, and
         // decoding models (reflection over every property, per row) cost more than SQLite did.
         var conditions: SQLQueryString = "d.organisation_id = \(bind: user.$organisation.id)"
@@ -30,7 +31,8 @@ struct Inbox {
         }
         if let tlp, !tlp.isEmpty {
             guard let marking = TLP(label: tlp) else { throw UserError.badRequest(ja: "不明なTLPです: \(tlp)", en: "unknown TLP '\(tlp)'") }
-            conditions += " AND a.tlp = \(bind: marking.rawValue)"
+            // The marking the organisation received, which a hop may have tightened.
+            conditions += " AND h.tlp = \(bind: marking.rawValue)"
         }
         let sql = self.database as! any SQLDatabase
         let access = Access(database: self.database)
@@ -41,9 +43,10 @@ struct Inbox {
         // inbox is read instead by walking the advisories and probing the (advisory,
         // organisation) key — `CROSS JOIN` fixes that order on SQLite; PostgreSQL plans the same
         // nested loop on its own. The cost grows with the number of advisories, not deliveries.
-        let from: SQLQueryString = "FROM advisories a CROSS JOIN deliveries d WHERE d.advisory_id = a.id AND "
+        // Each delivery's hop gives the marking this organisation holds it under.
+        let from: SQLQueryString = "FROM advisories a CROSS JOIN deliveries d CROSS JOIN relay_hops h WHERE d.advisory_id = a.id AND h.id = d.hop_id AND "
         let select: SQLQueryString = """
-            SELECT a.id AS advisory_id, a.originator_id, a.tlp, a.severity, a.title_ja, a.title_en, a.expires_at, a.withdrawn_at,
+            SELECT a.id AS advisory_id, a.originator_id, a.tlp, h.tlp AS received_tlp, a.severity, a.title_ja, a.title_en, a.expires_at, a.withdrawn_at,
             d.delivered_at, d.read_at, d.acknowledged_at
             """
         // Newest delivery first: delivery ids grow in commit order.
@@ -52,10 +55,10 @@ struct Inbox {
             // The usual case: count and page in SQL, decide access for the page only.
             let total = try await sql.raw("SELECT COUNT(*) AS n " + from + conditions)
                 .first().map { try $0.decode(column: "n", as: Int.self) } ?? 0
-            let rows = try await sql.raw(select + " " + from + conditions + order + " LIMIT \(literal: per) OFFSET \(literal: (page - 1) * per)")
+            let rows = try await sql.raw(select + " " + from + conditions + order + " LIMIT \(literal: per) OFFSET \(literal: page.offset)")
                 .all().map(InboxRow.init)
             let items = try await self.items(rows, viewer: viewer, access: access)
-            return InboxDTO(items: items, total: total, page: page, per: per)
+            return InboxDTO(items: items, total: total, page: page.page, per: per)
         }
         // Searching matches titles and bodies in SQL, then keeps only what the viewer may open:
         // a search must not reveal what the list would redact.
@@ -65,7 +68,7 @@ struct Inbox {
         let rows = try await sql.raw(select + " " + from + conditions + " AND " + text + " LIKE \(bind: pattern) ESCAPE '\\'" + order)
             .all().map(InboxRow.init)
         let matched = try await self.items(rows, viewer: viewer, access: access).filter { !$0.redacted }
-        return InboxDTO(items: Array(matched.dropFirst((page - 1) * per).prefix(per)), total: matched.count, page: page, per: per)
+        return InboxDTO(items: Array(matched.dropFirst(page.offset).prefix(per)), total: matched.count, page: page.page, per: per)
     }
 
     /// One delivery with the parts of its advisory that a list shows, read column by column
@@ -74,6 +77,7 @@ struct Inbox {
         var advisoryID: UUID
         var originatorID: UUID
         var tlp: String
+        var receivedTLP: String
         var severity: String
         var titleJa: String
         var titleEn: String?
@@ -87,6 +91,7 @@ struct Inbox {
             self.advisoryID = try row.decode(column: "advisory_id", as: UUID.self)
             self.originatorID = try row.decode(column: "originator_id", as: UUID.self)
             self.tlp = try row.decode(column: "tlp", as: String.self)
+            self.receivedTLP = try row.decode(column: "received_tlp", as: String.self)
             self.severity = try row.decode(column: "severity", as: String.self)
             self.titleJa = try row.decode(column: "title_ja", as: String.self)
             self.titleEn = try row.decode(column: "title_en", as: String?.self)
@@ -99,15 +104,19 @@ struct Inbox {
     }
 
     private func items(_ rows: [InboxRow], viewer: AccessPolicy.Viewer, access: Access) async throws -> [InboxItemDTO] {
-        let listed = rows.map { Access.Listed(id: $0.advisoryID, marking: TLP(rawValue: $0.tlp) ?? .red, originator: $0.originatorID) }
+        let listed = rows.map {
+            Access.Listed(id: $0.advisoryID, marking: TLP(rawValue: $0.tlp) ?? .red, originator: $0.originatorID, received: TLP(rawValue: $0.receivedTLP) ?? .red)
+        }
         let policyItems = try await access.items(listed, deliveredTo: viewer)
         let now = Date()
         return rows.map { row in
-            let decision = policyItems[row.advisoryID].map { AccessPolicy.read(viewer, $0) } ?? .deny(.notARecipient)
+            let item = policyItems[row.advisoryID]
+            let decision = item.map { AccessPolicy.read(viewer, $0) } ?? .deny(.notARecipient)
+            let marking = item.map { AccessPolicy.marking(for: viewer, of: $0) } ?? .red
             var reason: String?
             if case .deny(let denial) = decision { reason = denial.rawValue }
             return InboxItemDTO(
-                advisoryID: row.advisoryID, tlp: row.tlp, severity: decision.isAllowed ? row.severity : nil,
+                advisoryID: row.advisoryID, tlp: marking.rawValue, severity: decision.isAllowed ? row.severity : nil,
                 title: decision.isAllowed ? LocalizedText(ja: row.titleJa, en: row.titleEn) : nil, deliveredAt: row.deliveredAt,
                 readAt: row.readAt, acknowledgedAt: row.acknowledgedAt, withdrawn: row.withdrawnAt != nil,
                 expired: row.expiresAt.map { $0 < now } ?? false, redacted: !decision.isAllowed, reason: reason)
@@ -118,7 +127,7 @@ struct Inbox {
     /// receipt; every open is audited.
     func open(_ id: UUID, by user: User?) async throws -> AdvisoryDTO {
         let advisory = try await Advisory.require(id, on: self.database)
-        try await Access(database: self.database).requireRead(advisory, by: user)
+        let marking = try await Access(database: self.database).requireRead(advisory, by: user)
         try await self.database.atomically { db in
             if let user,
                 let delivery = try await Delivery.query(on: db).filter(\.$advisory.$id == id).filter(\.$organisation.$id == user.$organisation.id).first(),
@@ -132,7 +141,7 @@ struct Inbox {
         }
         let originator = try await advisory.$originator.get(on: self.database)
         let notes = try await RelayHop.query(on: self.database).filter(\.$advisory.$id == id).filter(\.$note != nil).sort(\.$receivedAt).all().compactMap(\.note)
-        return AdvisoryDTO(advisory, originator: originator.nameJa, notes: notes)
+        return AdvisoryDTO(advisory, originator: originator.nameJa, notes: notes, marking: marking)
     }
 
     /// 受領確認: once per organisation; a second time is a conflict and changes nothing.

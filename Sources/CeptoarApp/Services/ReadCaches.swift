@@ -1,3 +1,4 @@
+import CeptoarKit
 import Foundation
 import Vapor
 
@@ -29,8 +30,7 @@ struct InboxPageKey: Hashable, Sendable {
     var query: String?
     var severity: String?
     var tlp: String?
-    var page: Int
-    var per: Int
+    var page: RequestedPage
 }
 
 private struct ReadCachesKey: StorageKey { typealias Value = ReadCaches }

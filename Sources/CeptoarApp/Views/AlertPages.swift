@@ -59,11 +59,7 @@ struct AlertsPage {
             <p class="error" id="live-alert" hidden data-testid="live-alert">\(ja ? "緊急連絡・訓練が届きました。" : "An alert or drill has arrived.") <a href="\(SiteURL.alerts)">\(ja ? "更新" : "Refresh")</a></p>
             <table class="list"><thead><tr><th>\(ja ? "種別" : "Kind")</th><th>\(ja ? "件名" : "Title")</th><th>\(ja ? "範囲" : "Scope")</th>\
             <th>\(ja ? "開始" : "Started")</th><th>\(ja ? "状態" : "Status")</th></tr></thead><tbody>\(rows)</tbody></table>
-            <script>
-            (function(){ if (!window.EventSource) return; var s = new EventSource('/inbox/events');
-              s.onopen = function(){ document.body.dataset.live = 'connected'; };
-              s.addEventListener('alert', function(){ document.getElementById('live-alert').hidden = false; }); })();
-            </script>
+            <script src="\(StaticAssets.liveScriptPath)"></script>
             """
         return Layout(title: LocalizedText(ja: "緊急連絡・訓練", en: "Alerts and drills"), body: body).render(request)
     }
@@ -204,7 +200,7 @@ struct AlertReportPage {
             <h2>\(ja ? "エスカレーション" : "Escalation")</h2>
             <ol>\(steps)</ol><p>\(ja ? "繰り返し" : "Repeat"): \(r.alert.policy.repeatCount)</p>
             <h2>\(ja ? "本文" : "Message")</h2>
-            <pre style="white-space:pre-wrap">\(self.body.text(language).htmlEscaped)</pre>
+            <pre class="pre-wrap">\(self.body.text(language).htmlEscaped)</pre>
             """
         return Layout(title: r.alert.title, body: body).render(request)
     }
@@ -230,7 +226,7 @@ struct ReceivedAlertPage {
         let body = """
             <h1>\(AlertViews.kindBadge(self.alert.alertKind, language)) \(self.alert.title.text(language).htmlEscaped)</h1>
             <p>\(RelayViews.time(self.alert.createdAt, language))</p>
-            <pre style="white-space:pre-wrap" data-testid="alert-body">\(self.alert.body.text(language).htmlEscaped)</pre>
+            <pre class="pre-wrap" data-testid="alert-body">\(self.alert.body.text(language).htmlEscaped)</pre>
             \(acknowledged)
             """
         return Layout(title: self.alert.title, body: body).render(request)
@@ -301,13 +297,13 @@ struct AckLinkPage {
         } else {
             status = """
                 <form method="post" action="\(SiteURL.ackLink(self.token))">\(RelayViews.csrfField(request))\
-                <button type="submit" data-testid="link-ack" style="font-size:1.3em;padding:.5em 1.5em">\(ja ? "受信を確認しました" : "I received this")</button></form>
+                <button type="submit" data-testid="link-ack" class="big-button">\(ja ? "受信を確認しました" : "I received this")</button></form>
                 """
         }
         let body = """
             <h1>\(AlertViews.kindBadge(self.alert.alertKind, language)) \(self.alert.title.text(language).htmlEscaped)</h1>
             <p>\(ja ? "宛先" : "For"): <strong>\(self.organisation.text(language).htmlEscaped)</strong></p>
-            <pre style="white-space:pre-wrap">\(self.alert.body.text(language).htmlEscaped)</pre>
+            <pre class="pre-wrap">\(self.alert.body.text(language).htmlEscaped)</pre>
             \(status)
             """
         return Layout(title: LocalizedText(ja: "受信確認", en: "Acknowledge"), body: body).render(request)
@@ -330,11 +326,11 @@ struct EscalationPolicyPage {
         for index in 0..<Self.stepSlots {
             let step = index < self.policy.steps.count ? self.policy.steps[index] : nil
             let ranks = ContactRank.allCases.map {
-                "<label style=\"display:inline\"><input type=\"checkbox\" name=\"s\(index)_rank_\($0.rawValue)\"\(step?.ranks.contains($0) == true ? " checked" : "")> \($0.label.text(language).htmlEscaped)</label>"
+                "<label class=\"inline\"><input type=\"checkbox\" name=\"s\(index)_rank_\($0.rawValue)\"\(step?.ranks.contains($0) == true ? " checked" : "")> \($0.label.text(language).htmlEscaped)</label>"
             }.joined(separator: " ")
             let channels = EscalationPolicy.sendableChannels.map { channel in
                 let label = ContactChannel(rawValue: channel)?.label.text(language) ?? (ja ? "ポータル" : "portal")
-                return "<label style=\"display:inline\"><input type=\"checkbox\" name=\"s\(index)_channel_\(channel)\"\(step?.channels.contains(channel) == true ? " checked" : "")> \(label.htmlEscaped)</label>"
+                return "<label class=\"inline\"><input type=\"checkbox\" name=\"s\(index)_channel_\(channel)\"\(step?.channels.contains(channel) == true ? " checked" : "")> \(label.htmlEscaped)</label>"
             }.joined(separator: " ")
             let minutes = step.map { String(format: "%g", Double($0.waitSeconds) / 60) } ?? ""
             rows += """
@@ -364,14 +360,27 @@ struct EscalationPolicyPage {
             let channels = EscalationPolicy.sendableChannels.filter { fields["s\(index)_channel_\($0)"] != nil }
             let wait = (fields["s\(index)_wait"] ?? "").trimmingCharacters(in: .whitespaces)
             if ranks.isEmpty, channels.isEmpty, wait.isEmpty { continue }
-            guard let minutes = Double(wait), minutes > 0 else {
-                throw UserError(status: .unprocessableEntity, ja: "段階\(index + 1): 待ち時間を分で入力してください", en: "step \(index + 1): give the wait in minutes")
+            // Minutes as typed (1.5 is fine), bounded before they become seconds: `Int(1e300)` traps.
+            let seconds: Int?
+            do {
+                seconds = try BoundedInput.scaled(wait, field: "s\(index)_wait", scale: 60, in: 1...EscalationPolicy.maxWaitSeconds)
+            } catch {
+                seconds = nil
             }
-            steps.append(.init(ranks: ranks, channels: channels, waitSeconds: Int((minutes * 60).rounded())))
+            guard let seconds else {
+                throw UserError(
+                    status: .unprocessableEntity, ja: "段階\(index + 1): 待ち時間を分で入力してください（24時間=1440分まで）",
+                    en: "step \(index + 1): give the wait in minutes (at most 1,440, a day)")
+            }
+            steps.append(.init(ranks: ranks, channels: channels, waitSeconds: seconds))
         }
-        guard let repeatCount = Int((fields["repeat"] ?? "0").trimmingCharacters(in: .whitespaces)) else {
-            throw UserError(status: .unprocessableEntity, ja: "繰り返し回数は整数です", en: "the repeat count is a whole number")
+        do {
+            let repeatCount = try BoundedInput.integer(fields["repeat"], field: "repeat", in: 0...EscalationPolicy.maxRepeat) ?? 0
+            return EscalationPolicy(steps: steps, repeatCount: repeatCount)
+        } catch {
+            throw UserError(
+                status: .unprocessableEntity, ja: "繰り返し回数は0〜\(EscalationPolicy.maxRepeat)の整数です",
+                en: "the repeat count is a whole number from 0 to \(EscalationPolicy.maxRepeat)")
         }
-        return EscalationPolicy(steps: steps, repeatCount: repeatCount)
     }
 }

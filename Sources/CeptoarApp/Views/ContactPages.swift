@@ -86,7 +86,7 @@ struct InboundQueuePage {
                 <tr data-testid="inbound-row"><td>\(RelayViews.time(message.receivedAt, language))</td>\
                 <td>\(message.name.htmlEscaped)<br>\(message.organisation.htmlEscaped)<br>\(message.email.htmlEscaped)\
                 \(message.phone.map { "<br>" + $0.htmlEscaped } ?? "")</td>\
-                <td><strong>\(message.subject.htmlEscaped)</strong><br><span style="white-space:pre-wrap">\(message.body.htmlEscaped)</span></td>\
+                <td><strong>\(message.subject.htmlEscaped)</strong><br><span class="pre-wrap">\(message.body.htmlEscaped)</span></td>\
                 <td data-testid="inbound-state">\(state)</td></tr>
                 """
         }

@@ -41,7 +41,7 @@ struct Layout {
             <html lang="\(language.rawValue)"><head><meta charset="utf-8">
             <meta name="viewport" content="width=device-width, initial-scale=1">
             <title>\(self.title.text(language).htmlEscaped) — Ceptoar</title>
-            <style>\(Self.style)\(CharacteristicsMap.tableStyle)</style></head>
+            <link rel="stylesheet" href="\(StaticAssets.stylesheetPath)"></head>
             <body><header><a class="brand" href="/">Ceptoar <small>\(t("セプター情報共有基盤", "CEPTOAR information sharing"))</small></a>
             <nav>\(nav)</nav>
             <div class="account"><a href="\(SiteURL.language)/\(other.rawValue)?back=\(back)" data-testid="lang-switch" hreflang="\(other.rawValue)">\(other == .ja ? "日本語" : "English")</a>
@@ -64,5 +64,7 @@ struct Layout {
         form.stack label{display:block;margin:.5em 0}.wide{overflow-x:auto}
         .figures{display:flex;gap:1.5em;flex-wrap:wrap}.figures div{background:#f4f6f8;padding:.6em 1em}.figures strong{display:block;font-size:1.6em}
         .drill{background:#fff3cd;border:1px solid #d9b44a;padding:.4em .8em;font-weight:bold}
+        .pre-wrap{white-space:pre-wrap}label.inline{display:inline}.big-button{font-size:1.3em;padding:.5em 1.5em}
+        .tlp{background:#000;padding:0 .4em;font-weight:bold}.tlp-red{color:#f03}.tlp-amber{color:#fa0}.tlp-green{color:#3c3}.tlp-clear{color:#fff}
         """
 }

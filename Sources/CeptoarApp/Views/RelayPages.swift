@@ -14,14 +14,15 @@ enum RelayViews {
     }
 
     static func tlpBadge(_ tlp: String) -> String {
+        // Colours live in the stylesheet (the Content-Security-Policy allows no inline style).
         let colour: String
         switch TLP(rawValue: tlp) {
-        case .red: colour = "#f03"
-        case .amber, .amberStrict: colour = "#fa0"
-        case .green: colour = "#3c3"
-        default: colour = "#fff"
+        case .red: colour = "tlp-red"
+        case .amber, .amberStrict: colour = "tlp-amber"
+        case .green: colour = "tlp-green"
+        default: colour = "tlp-clear"
         }
-        return #"<span class="tlp" style="background:#000;color:\#(colour);padding:0 .4em;font-weight:bold">TLP:\#(tlp.htmlEscaped)</span>"#
+        return #"<span class="tlp \#(colour)">TLP:\#(tlp.htmlEscaped)</span>"#
     }
 
     static func csrfField(_ request: Request) -> String {
@@ -101,14 +102,7 @@ struct InboxPage {
             <table class="list"><thead><tr><th>TLP</th><th>\(ja ? "重要度" : "Severity")</th><th>\(ja ? "件名" : "Title")</th><th>\(ja ? "受信日時" : "Received")</th><th>\(ja ? "状態" : "State")</th></tr></thead>
             <tbody>\(rows)</tbody></table>
             \(pager)
-            <script>
-            // Live updates: the server pushes an event when an advisory reaches this organisation.
-            (function(){ if (!window.EventSource) return; var s = new EventSource('/inbox/events');
-              s.onopen = function(){ document.body.dataset.live = 'connected'; };
-              s.addEventListener('delivery', function(){ document.getElementById('live').hidden = false; });
-              s.addEventListener('alert', function(e){ var b = document.getElementById('live-alert'); b.hidden = false;
-                b.querySelector('a').href = '/alerts/' + JSON.parse(e.data).alert.toLowerCase(); }); })();
-            </script>
+            <script src="\(StaticAssets.liveScriptPath)" data-live-alert-links="yes"></script>
             """
         return Layout(title: LocalizedText(ja: "受信した注意喚起", en: "Inbox"), body: body).render(request)
     }
@@ -150,7 +144,7 @@ struct AdvisoryPage {
             <h1 data-testid="advisory-title">\(a.title.text(language).htmlEscaped)</h1>
             \(withdrawn)\(expiry)
             <p>\(ja ? "発信元" : "From"): \(a.originator.htmlEscaped) — \(RelayViews.time(a.createdAt, language))</p>
-            <div class="advisory-body" style="white-space:pre-wrap">\(a.body.text(language).htmlEscaped)</div>
+            <div class="advisory-body pre-wrap">\(a.body.text(language).htmlEscaped)</div>
             \(notes)
             \(references.isEmpty ? "" : "<h2>\(ja ? "参考" : "References")</h2><ul>\(references)</ul>")
             \(ack)
@@ -169,7 +163,7 @@ struct RulesPromptPage {
             <h1>\(ja ? "情報取扱いルールへの同意" : "Accept the information-handling rules")</h1>
             <p class="error">\(AccessPolicy.Denial.rulesNotAccepted.message.text(request.language).htmlEscaped)</p>
             <h2>\(ja ? "第\(self.rules.version)版" : "Version \(self.rules.version)") (\(self.rules.effectiveFrom))</h2>
-            <div style="white-space:pre-wrap" data-testid="rules-text">\((ja ? self.rules.textJa : (self.rules.textEn ?? self.rules.textJa)).htmlEscaped)</div>
+            <div class="pre-wrap" data-testid="rules-text">\((ja ? self.rules.textJa : (self.rules.textEn ?? self.rules.textJa)).htmlEscaped)</div>
             <p>\(ja ? "外部提供" : "External provision"): \(self.rules.externalPolicy.htmlEscaped)</p>
             <form method="post" action="/ceptoars/\(self.ceptoarKey.htmlEscaped)/rules/accept" data-testid="accept-rules">\(RelayViews.csrfField(request))
             <input type="hidden" name="back" value="\(request.url.path.htmlEscaped)">
@@ -181,7 +175,8 @@ struct RulesPromptPage {
 
 struct TimelinePage {
     let timeline: TimelineDTO
-    let title: LocalizedText
+    /// Nil when the viewer may not read the advisory itself.
+    let title: LocalizedText?
 
     func render(_ request: Request) -> String {
         let language = request.language
@@ -198,7 +193,7 @@ struct TimelinePage {
         }
         let t = self.timeline
         let body = """
-            <h1>\(ja ? "中継状況" : "Relay timeline"): \(self.title.text(language).htmlEscaped)</h1>
+            <h1>\(ja ? "中継状況" : "Relay timeline"): \(self.title.map { $0.text(language).htmlEscaped } ?? "<span data-testid=\"title-withheld\">\(ja ? "（題名は閲覧権限のある組織にのみ表示）" : "(title shown only to organisations allowed to read it)")</span>")</h1>
             <p>\(ja ? "発信" : "Published"): \(RelayViews.time(t.publishedAt, language))</p>
             <p data-testid="totals">\(ja ? "配信" : "Delivered") \(t.delivered.groupedThousands) / \(ja ? "既読" : "read") \(t.read.groupedThousands) / \(ja ? "受領確認" : "acknowledged") \(t.acknowledged.groupedThousands)</p>
             <table class="list"><thead><tr><th>\(ja ? "段階" : "Stage")</th><th>\(ja ? "組織" : "Organisation")</th><th>\(ja ? "状態" : "Status")</th><th>\(ja ? "受信" : "Received")</th><th>\(ja ? "転送" : "Forwarded")</th><th>\(ja ? "配信 / 既読 / 受領確認" : "Delivered / read / acknowledged")</th></tr></thead>

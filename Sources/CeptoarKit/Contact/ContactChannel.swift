@@ -12,6 +12,9 @@ extension ContactChannel {
         let text = raw.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !text.isEmpty else { return .failure(.empty) }
         guard text.count <= 320 else { return .failure(.tooLong) }
+        // An address goes onto protocol lines (SMTP's RCPT TO, a gateway's request): a CR, LF
+        // or TAB inside it would be a command of its own.
+        guard !ProtocolText.hasControlCharacters(text) else { return .failure(.controlCharacters) }
         switch self {
         case .email:
             // One @, something on each side, a dot in the domain, no spaces or angle brackets:
@@ -51,12 +54,13 @@ extension ContactChannel {
 
 /// Why a contact address was refused, in both languages.
 public enum ContactAddressError: String, Error, Sendable {
-    case empty, tooLong, notAnEmailAddress, notAPhoneNumber, notAWebAddress
+    case empty, tooLong, controlCharacters, notAnEmailAddress, notAPhoneNumber, notAWebAddress
 
     public var message: LocalizedText {
         switch self {
         case .empty: return LocalizedText(ja: "連絡先が空です", en: "the address is empty")
         case .tooLong: return LocalizedText(ja: "連絡先が長すぎます（320文字まで）", en: "the address is longer than 320 characters")
+        case .controlCharacters: return LocalizedText(ja: "連絡先に改行・タブなどの制御文字は使えません", en: "the address must not contain line breaks, tabs or other control characters")
         case .notAnEmailAddress: return LocalizedText(ja: "メールアドレスの形式ではありません", en: "not an email address")
         case .notAPhoneNumber: return LocalizedText(ja: "電話番号の形式ではありません（数字9〜15桁）", en: "not a phone number (9 to 15 digits)")
         case .notAWebAddress: return LocalizedText(ja: "http(s):// で始まるWebアドレスではありません", en: "not an http(s):// web address")

@@ -28,6 +28,22 @@ public struct MailMessage: Sendable, Equatable {
             && a.headers.map { $0.0 + ":" + $0.1 } == b.headers.map { $0.0 + ":" + $0.1 }
     }
 
+    /// Why the message cannot go on the wire as it is — an address or header that would break
+    /// out of its protocol line — or nil. Addresses are checked where they are entered; this is
+    /// the last check before a byte is written, for rows stored before that check existed.
+    public var wireProblem: String? {
+        for mailbox in [self.from] + self.to where !mailbox.isWireSafe {
+            return "the address \(mailbox.address.debugDescription) cannot be sent to"
+        }
+        for (name, value) in self.headers {
+            if name.isEmpty || name.contains(":") || ProtocolText.hasControlCharacters(name) || ProtocolText.hasControlCharacters(value) || !name.allSatisfy(\.isASCII) {
+                return "the header \(name.debugDescription) cannot be sent"
+            }
+        }
+        if ProtocolText.hasControlCharacters(self.messageID) || self.messageID.contains(">") { return "the Message-ID cannot be sent" }
+        return nil
+    }
+
     /// The message in its wire form, CRLF line endings, without the final "." line.
     public var rendered: String {
         var lines: [String] = [
@@ -84,6 +100,14 @@ public struct MailAddress: Sendable, Equatable {
     public init(_ address: String, name: String? = nil) {
         self.address = address
         self.name = name
+    }
+
+    /// Fit for `MAIL FROM:<…>` / `RCPT TO:<…>`: no control characters, spaces or angle
+    /// brackets, one `@`, at most 320 characters.
+    public var isWireSafe: Bool {
+        !self.address.isEmpty && self.address.count <= 320 && !ProtocolText.hasControlCharacters(self.address)
+            && !self.address.contains(where: { $0 == " " || $0 == "<" || $0 == ">" }) && self.address.filter { $0 == "@" }.count == 1
+            && !ProtocolText.hasControlCharacters(self.name ?? "")
     }
 
     /// `"名前" <address>` with the name as encoded words when it is not plain ASCII.

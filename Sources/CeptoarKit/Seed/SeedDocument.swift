@@ -202,11 +202,27 @@ extension DecodingError {
             return p.isEmpty ? "(top level)" : p
         }
         switch self {
-        case .typeMismatch(_, let c): return "wrong type at \(path(c)): \(c.debugDescription)"
-        case .valueNotFound(_, let c): return "missing value at \(path(c))"
+        // The expected kind as JSON names it, never a Swift type name.
+        case .typeMismatch(let type, let c): return "wrong type at \(path(c)): expected \(Self.jsonKind(type))"
+        case .valueNotFound(let type, let c): return "missing value at \(path(c)): expected \(Self.jsonKind(type))"
         case .keyNotFound(let key, let c): return "missing key '\(key.stringValue)' at \(path(c))"
         case .dataCorrupted(let c): return "\(c.debugDescription) at \(path(c))"
-        @unknown default: return "\(self)"
+        @unknown default: return "the data could not be read"
+        }
+    }
+
+    /// "a string", "a number", "true or false", "an array", "an object".
+    static func jsonKind(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type, is Substring.Type, is Character.Type: return "a string"
+        case is Bool.Type: return "true or false"
+        case is any BinaryInteger.Type: return "a whole number"
+        case is any BinaryFloatingPoint.Type: return "a number"
+        default:
+            let name = String(describing: type)
+            if name.hasPrefix("Array<") || name.hasPrefix("Set<") { return "an array" }
+            if name.hasPrefix("Optional<") { return "a value" }
+            return "an object"
         }
     }
 }

@@ -9,9 +9,14 @@
 /// - a member organisation that has not accepted the current handling rules of its CEPTOAR
 ///   sees CLEAR items only;
 /// - GREEN: any organisation of the community (registered in Ceptoar);
-/// - AMBER: members of a CEPTOAR the item was relayed to, having accepted its rules (later
-///   also parties an agreement names);
-/// - AMBER+STRICT: only organisations the item was delivered to, having accepted the rules.
+/// - AMBER and AMBER+STRICT: only organisations the item was delivered to — the audience its
+///   sender chose, which may be one sub-group or one organisation of a CEPTOAR — having
+///   accepted the rules of the CEPTOAR it came through (later also parties an agreement names).
+///
+/// The marking that decides is the one *this viewer* holds the item under: a hop may tighten
+/// a marking on the way (a ministry forwarding GREEN as AMBER+STRICT), so a recipient holds
+/// the marking of the hop that delivered it, and anyone it was not delivered to is judged by
+/// the tightest marking anywhere on its relay. The originator holds its own marking.
 public enum AccessPolicy {
     /// Who is asking.
     public struct Viewer: Sendable {
@@ -32,7 +37,13 @@ public enum AccessPolicy {
 
     /// What is asked about.
     public struct Item: Sendable {
+        /// The marking the originator gave it.
         public var tlp: TLP
+        /// The marking under which the viewer received it (the hop that delivered it, or the
+        /// hop the viewer holds on its relay); nil when it never reached the viewer.
+        public var received: TLP?
+        /// The tightest marking any hop of its relay gave it (nil: none tighter than `tlp`).
+        public var strictest: TLP?
         public var originator: OrganisationRef
         /// CEPTOARs the item was relayed to.
         public var audience: Set<String>
@@ -44,8 +55,10 @@ public enum AccessPolicy {
         public var named: Set<OrganisationRef>
 
         public init(tlp: TLP, originator: OrganisationRef, audience: Set<String> = [], relay: Set<OrganisationRef> = [],
-                    recipients: Set<OrganisationRef> = [], named: Set<OrganisationRef> = []) {
+                    recipients: Set<OrganisationRef> = [], named: Set<OrganisationRef> = [], received: TLP? = nil, strictest: TLP? = nil) {
             self.tlp = tlp
+            self.received = received
+            self.strictest = strictest
             self.originator = originator
             self.audience = audience
             self.relay = relay
@@ -68,7 +81,7 @@ public enum AccessPolicy {
             case .redNamedOnly: return LocalizedText(ja: "TLP:RED の情報は指名された受領者のみ閲覧できます", en: "TLP:RED information is for its named recipients only")
             case .rulesNotAccepted: return LocalizedText(ja: "情報取扱いルールに同意するまで TLP:CLEAR 以外の情報は閲覧できません", en: "accept your CEPTOAR's current handling rules to see anything beyond TLP:CLEAR")
             case .outsideCommunity: return LocalizedText(ja: "この情報はコミュニティ内に限られます", en: "this information is for the community only")
-            case .notInAudience: return LocalizedText(ja: "この情報は提供先セプターの構成員に限られます", en: "this information is for members of the CEPTOARs it was provided to")
+            case .notInAudience: return LocalizedText(ja: "この情報は送信元が選んだ提供先の組織に限られます", en: "this information is for the organisations its sender chose")
             case .notARecipient: return LocalizedText(ja: "この情報は受領組織内に限られます", en: "this information is for the receiving organisations only")
             case .wouldWidenMarking: return LocalizedText(ja: "転送時に TLP を緩めることはできません", en: "a forward can never widen the marking")
             case .notThisHop: return LocalizedText(ja: "この中継段階の担当組織ではありません", en: "your organisation does not hold this relay step")
@@ -83,31 +96,40 @@ public enum AccessPolicy {
         public var isAllowed: Bool { self == .allow }
     }
 
+    /// The marking `viewer` holds `item` under: its own for the originator, the delivering
+    /// hop's for a recipient, otherwise the tightest on the relay. Pages, exports and mail show
+    /// this marking, never the originator's when it was tightened since.
+    public static func marking(for viewer: Viewer, of item: Item) -> TLP {
+        if viewer.isCommunity, viewer.organisation == item.originator { return item.tlp }
+        // Never looser than the originator's, whatever a hop recorded.
+        return Swift.max(item.received ?? item.strictest ?? item.tlp, item.tlp)
+    }
+
     /// May `viewer` read `item`?
     public static func read(_ viewer: Viewer, _ item: Item) -> Decision {
         let me = viewer.organisation
         if viewer.isCommunity, me == item.originator { return .allow }
-        if item.tlp == .red {
+        let marking = Self.marking(for: viewer, of: item)
+        if marking == .red {
             return viewer.isCommunity && item.named.contains(me) ? .allow : .deny(.redNamedOnly)
         }
         if viewer.isCommunity, item.relay.contains(me) { return .allow }
-        if item.tlp == .clear { return .allow }
+        if marking == .clear { return .allow }
         guard viewer.isCommunity else { return .deny(.outsideCommunity) }
         // A member bound by rules it has not accepted sees CLEAR only.
         let bound = viewer.memberships
         if !bound.isEmpty, !bound.values.contains(true) { return .deny(.rulesNotAccepted) }
-        let inAudience = bound.filter { item.audience.contains($0.key) }
-        switch item.tlp {
+        switch marking {
         case .clear, .red:
             return .allow  // handled above
         case .green:
             return .allow
-        case .amber:
-            guard !inAudience.isEmpty else { return .deny(.notInAudience) }
-            return inAudience.values.contains(true) ? .allow : .deny(.rulesNotAccepted)
-        case .amberStrict:
-            guard item.recipients.contains(me) else { return .deny(.notARecipient) }
-            guard inAudience.isEmpty || inAudience.values.contains(true) else { return .deny(.rulesNotAccepted) }
+        case .amber, .amberStrict:
+            // The audience the sender chose bounds who reads it: being a member of a CEPTOAR it
+            // went to is not enough when it went to one sub-group or one organisation there.
+            guard item.recipients.contains(me) else { return .deny(marking == .amber ? .notInAudience : .notARecipient) }
+            let cameThrough = bound.filter { item.audience.contains($0.key) }
+            guard cameThrough.isEmpty || cameThrough.values.contains(true) else { return .deny(.rulesNotAccepted) }
             return .allow
         }
     }

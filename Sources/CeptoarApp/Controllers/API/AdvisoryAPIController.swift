@@ -124,11 +124,11 @@ struct AdvisoryAPIController: RouteCollection {
         let user = try req.requireUser()
         let query = req.queryItems
         let key = InboxPageKey(
-            user: try user.requireID(), query: query["q"], severity: query["severity"], tlp: query["tlp"], page: try query.integer("page") ?? 1,
-            per: try query.integer("per") ?? 50)
+            user: try user.requireID(), query: query["q"], severity: query["severity"], tlp: query["tlp"],
+            page: try RequestedPage(page: query["page"], per: query["per"], defaultPer: 50, maximumPer: Inbox.maximumPer))
         let body = try await req.application.readCaches.inboxJSON.value(for: key) {
             let inbox = try await Inbox(database: req.db).list(
-                for: user, query: key.query, severity: key.severity, tlp: key.tlp, page: key.page, per: key.per)
+                for: user, query: key.query, severity: key.severity, tlp: key.tlp, page: key.page)
             var buffer = ByteBuffer()
             var headers = HTTPHeaders()
             try ContentConfiguration.global.requireEncoder(for: .json).encode(inbox, to: &buffer, headers: &headers)

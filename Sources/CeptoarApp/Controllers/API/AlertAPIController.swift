@@ -94,10 +94,11 @@ struct AlertAPIController: RouteCollection {
             throw UserError.notFound(ja: "注意喚起が見つかりません", en: "no such advisory")
         }
         // The one access policy decides, as for reading the advisory itself.
-        try await Access(database: req.db).requireRead(advisory, by: req.auth.get(User.self))
+        let marking = try await Access(database: req.db).requireRead(advisory, by: req.auth.get(User.self))
         let originator = try await advisory.$originator.get(on: req.db)
         let earlier = try await advisory.$supersedes.get(on: req.db)
-        return Self.xml(CAPExport.advisory(advisory, originator: originator, supersedes: earlier, publicURL: req.application.ceptoar.notify.publicURL).xml())
+        return Self.xml(CAPExport.advisory(
+            advisory, marking: marking, originator: originator, supersedes: earlier, publicURL: req.application.ceptoar.notify.publicURL).xml())
     }
 
     static func xml(_ text: String) -> Response {

@@ -31,9 +31,13 @@ struct AttachmentAPIController: RouteCollection {
         guard advisory.$originator.id == user.$organisation.id, user.has(.niscCoordinator) || user.has(.ceptoarSecretariat) else {
             throw UserError.forbidden(ja: "添付できるのは発信元です", en: "only the originator may attach files")
         }
-        let filename = (req.query[String.self, at: "filename"] ?? "").trimmingCharacters(in: .whitespaces)
-        guard !filename.isEmpty, filename.count <= 200, !filename.contains("/"), !filename.contains("\\") else {
-            throw UserError(status: .unprocessableEntity, ja: "ファイル名（?filename=）を指定してください", en: "give a plain file name as ?filename= (no slashes, up to 200 characters)")
+        let given = (req.queryItems["filename"] ?? "").trimmingCharacters(in: .whitespaces)
+        guard !given.isEmpty, given.count <= 200, !given.contains("/"), !given.contains("\\"), !ProtocolText.hasControlCharacters(given),
+            let filename = ProtocolText.fileName(given)
+        else {
+            throw UserError(
+                status: .unprocessableEntity, ja: "ファイル名（?filename=）を指定してください（スラッシュ・制御文字なし、200文字まで）",
+                en: "give a plain file name as ?filename= (no slashes or control characters, up to 200 characters)")
         }
         guard let body = req.body.data, body.readableBytes > 0 else {
             throw UserError(status: .unprocessableEntity, ja: "ファイルの内容がありません", en: "the file is empty")
@@ -45,7 +49,7 @@ struct AttachmentAPIController: RouteCollection {
         let attachment = AdvisoryAttachment()
         attachment.$advisory.id = id
         attachment.filename = filename
-        attachment.contentType = req.headers.contentType?.serialize() ?? "application/octet-stream"
+        attachment.contentType = Self.storedContentType(req.headers.contentType)
         attachment.size = data.count
         attachment.sha256 = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
         attachment.data = data
@@ -75,12 +79,26 @@ struct AttachmentAPIController: RouteCollection {
         try await Access(database: req.db).requireRead(advisory, by: user)
         try await AuditLog.record(on: req.db, actor: user?.email ?? "anonymous", action: "read", subject: "attachment:\(id)", detail: ["sha256": attachment.sha256])
         let response = Response(status: .ok, body: .init(data: attachment.data))
-        response.headers.replaceOrAdd(name: .contentType, value: attachment.contentType)
-        let ascii = attachment.filename.unicodeScalars.allSatisfy { $0.isASCII && $0 != "\"" } ? attachment.filename : "attachment"
-        let encoded = attachment.filename.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "attachment"
+        // Stored before names and types were checked on upload, a row may still hold anything:
+        // both are checked again on the way out.
+        let type = ProtocolText.hasControlCharacters(attachment.contentType) ? "application/octet-stream" : attachment.contentType
+        response.headers.replaceOrAdd(name: .contentType, value: type)
+        response.headers.replaceOrAdd(name: "X-Content-Type-Options", value: "nosniff")
+        let name = ProtocolText.fileName(attachment.filename) ?? "attachment"
+        let ascii = name.unicodeScalars.allSatisfy { $0.isASCII && $0 != "%" } ? name : "attachment"
+        let encoded = name.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "attachment"
         response.headers.replaceOrAdd(name: .contentDisposition, value: #"attachment; filename="\#(ascii)"; filename*=UTF-8''\#(encoded)"#)
         response.headers.replaceOrAdd(name: "Digest", value: "sha-256=\(Data(SHA256.hash(data: attachment.data)).base64EncodedString())")
         return response
+    }
+
+    /// The uploader's media type without parameters when it parses as `type/subtype` of
+    /// token characters; anything else is stored as a plain download.
+    static func storedContentType(_ type: HTTPMediaType?) -> String {
+        guard let type else { return "application/octet-stream" }
+        let token = { (s: String) in !s.isEmpty && s.count <= 100 && s.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "!#$&^_.+-".unicodeScalars.contains($0)) } }
+        guard token(type.type), token(type.subType) else { return "application/octet-stream" }
+        return "\(type.type)/\(type.subType)".lowercased()
     }
 
     static func dto(_ attachment: AdvisoryAttachment) -> DTO {

@@ -11,14 +11,10 @@ struct OrganisationAPIController: RouteCollection {
 
     @Sendable func search(req: Request) async throws -> DirectoryPageResult {
         _ = try req.requireUser()
-        let page = req.query[Int.self, at: "page"] ?? 1
-        let per = req.query[Int.self, at: "per"] ?? 50
-        guard (1...500).contains(per) else {
-            throw UserError.badRequest(ja: "per は1から500の間で指定してください", en: "per must be between 1 and 500")
-        }
-        let kind = req.query[String.self, at: "kind"].flatMap { $0.isEmpty ? nil : $0 }
-        return try await Directory(database: req.db).search(
-            query: req.query[String.self, at: "q"] ?? "", kind: kind, page: page, per: per, on: .today)
+        let query = req.queryItems
+        let page = try RequestedPage(page: query["page"], per: query["per"], defaultPer: 50, maximumPer: Directory.maximumPer)
+        let kind = query["kind"].flatMap { $0.isEmpty ? nil : $0 }
+        return try await Directory(database: req.db).search(query: query["q"] ?? "", kind: kind, page: page, on: .today)
     }
 
     struct Me: Content {

@@ -154,6 +154,8 @@ struct AlertWebController: RouteCollection {
         guard let user = req.auth.get(User.self) else { return req.redirect(to: SiteURL.login) }
         let ceptoar = try await AlertAPIController.ceptoar(req)
         let canEdit = try await self.canEditPolicy(req, user, ceptoar)
+        // Refused before the form is read: nothing a non-editor sends is parsed at all.
+        guard canEdit else { throw UserError.forbidden() }
         let form = try req.content.decode([String: String].self)
         do {
             let policy = try await EscalationPolicies(database: req.db).replace(try EscalationPolicyPage.policy(from: form), of: ceptoar, by: user)

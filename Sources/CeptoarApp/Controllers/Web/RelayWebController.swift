@@ -26,7 +26,7 @@ struct RelayWebController: RouteCollection {
         let filters = InboxPage.Filters(
             query: req.query[String.self, at: "q"], severity: req.query[String.self, at: "severity"], tlp: req.query[String.self, at: "tlp"])
         let inbox = try await Inbox(database: req.db).cachedList(
-            for: user, query: filters.query, severity: filters.severity, tlp: filters.tlp, page: req.query[Int.self, at: "page"] ?? 1, per: 50,
+            for: user, query: filters.query, severity: filters.severity, tlp: filters.tlp, page: try RequestedPage(page: req.queryItems["page"], per: nil, defaultPer: 50, maximumPer: Inbox.maximumPer),
             cache: req.application.readCaches.inboxPages)
         return WebController.html(InboxPage(inbox: inbox, filters: filters).render(req))
     }
@@ -107,8 +107,11 @@ struct RelayWebController: RouteCollection {
         let user = try req.requireUser()
         let id = try AdvisoryAPIController.id(req)
         let timeline = try await Inbox(database: req.db).timeline(id, for: user)
-        let advisory = try await Advisory.find(id, on: req.db)
-        return WebController.html(TimelinePage(timeline: timeline, title: advisory?.title ?? LocalizedText(ja: "")).render(req))
+        let advisory = try await Advisory.require(id, on: req.db)
+        // Seeing the relay's progress is not reading the item: the title shows only where the
+        // access policy lets this user read it (NISC oversees a RED relay it was not named in).
+        let title = try await Access(database: req.db).reading(advisory, by: user).decision.isAllowed ? advisory.title : nil
+        return WebController.html(TimelinePage(timeline: timeline, title: title).render(req))
     }
 
     struct BackForm: Content { var back: String? }
@@ -116,8 +119,7 @@ struct RelayWebController: RouteCollection {
     @Sendable func acceptRules(req: Request) async throws -> Response {
         let user = try req.requireUser()
         _ = try await RulesService(database: req.db).accept(for: req.parameters.get("key") ?? "", by: user)
-        var back = (try? req.content.decode(BackForm.self))?.back ?? "/inbox"
-        if !back.hasPrefix("/") || back.hasPrefix("//") { back = "/inbox" }
+        let back = ProtocolText.sameSitePath((try? req.content.decode(BackForm.self))?.back) ?? "/inbox"
         return req.redirect(to: back)
     }
 

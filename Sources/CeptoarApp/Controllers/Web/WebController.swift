@@ -41,7 +41,7 @@ struct WebController: RouteCollection {
         let form = try req.content.decode(LoginForm.self)
         let email = form.email ?? ""
         do {
-            let user = try await self.accounts(req).authenticate(email: email, password: form.password ?? "")
+            let user = try await self.accounts(req).authenticate(email: email, password: form.password ?? "", client: req.remoteAddress?.ipAddress)
             // A new session id on sign-in, so a session id known before sign-in is worth nothing.
             if let old = req.session.id {
                 try await req.application.sessions.driver.deleteSession(old, for: req).get()
@@ -72,9 +72,8 @@ struct WebController: RouteCollection {
         guard let code = req.parameters.get("code"), let language = Language(rawValue: code) else {
             throw UserError.notFound(ja: "その言語はありません", en: "no such language")
         }
-        // Only same-site paths, so the switch cannot be used as an open redirect.
-        var back = req.query[String.self, at: "back"] ?? "/"
-        if !back.hasPrefix("/") || back.hasPrefix("//") { back = "/" }
+        // Only a same-site path: no other host, and no CR/LF to split the response's headers.
+        let back = ProtocolText.sameSitePath(req.queryItems["back"]) ?? "/"
         let response = req.redirect(to: back, redirectType: .normal)
         response.cookies["lang"] = HTTPCookies.Value(string: language.rawValue, maxAge: 365 * 86_400, path: "/", isHTTPOnly: true, sameSite: .lax)
         return response
@@ -110,9 +109,9 @@ struct WebController: RouteCollection {
         guard req.auth.has(User.self) else {
             return req.redirect(to: SiteURL.login, redirectType: .normal)
         }
-        let query = req.query[String.self, at: "q"] ?? ""
-        let kind = req.query[String.self, at: "kind"].flatMap { $0.isEmpty ? nil : $0 }
-        let page = req.query[Int.self, at: "page"] ?? 1
+        let query = req.queryItems["q"] ?? ""
+        let kind = req.queryItems["kind"].flatMap { $0.isEmpty ? nil : $0 }
+        let page = try RequestedPage(page: req.queryItems["page"], per: nil, defaultPer: 50, maximumPer: Directory.maximumPer)
         let result = try await Directory(database: req.db).search(query: query, kind: kind, page: page, on: .today)
         return Self.html(DirectoryPage(query: query, kind: kind, page: result).render(req))
     }

@@ -118,7 +118,8 @@ enum CAPExport {
             ])
     }
 
-    static func advisory(_ advisory: Advisory, originator: Organisation, supersedes: Advisory?, publicURL: String) -> CAPAlert {
+    /// `marking`: the one the reader holds it under (a hop may have tightened it).
+    static func advisory(_ advisory: Advisory, marking: TLP, originator: Organisation, supersedes: Advisory?, publicURL: String) -> CAPAlert {
         let web = "\(publicURL)/advisories/\(advisory.id!.uuidString)"
         var infos = [CAPAlert.Info(language: "ja-JP", event: "注意喚起", headline: advisory.titleJa, description: advisory.bodyJa, senderName: originator.nameJa, web: web)]
         if let title = advisory.titleEn {
@@ -129,7 +130,7 @@ enum CAPExport {
         return CAPAlert(
             identifier: "ceptoar-advisory-\(advisory.id!.uuidString.lowercased())", sender: sender, sent: (advisory.createdAt ?? Date()),
             status: .actual, messageType: advisory.withdrawnAt != nil ? .cancel : (supersedes == nil ? .alert : .update),
-            marking: advisory.marking,
+            marking: marking,
             references: supersedes.map { ["\(sender),ceptoar-advisory-\($0.id!.uuidString.lowercased()),\(CAPAlert.capTime($0.createdAt ?? Date()))"] } ?? [],
             severity: Severity(rawValue: advisory.severity) ?? .medium, infos: infos)
     }

@@ -84,14 +84,16 @@ struct Alerts {
             advisory = found
         }
         var standard = Self.standardText(kind)
-        if let marked = advisory, marked.tlp != TLP.clear.rawValue {
+        let strictest = try await advisory.asyncMap { try await Access(database: self.database).strictestMarking(of: $0) }
+        if advisory != nil, let marking = strictest, marking != .clear {
+            let label = marking.rawValue
             // Mail, SMS and FAX leave the community: an advisory marked above CLEAR is never
             // copied into them, only announced, and read in the portal under the access policy.
             standard = (
-                LocalizedText(ja: "注意喚起（TLP:\(marked.tlp)）が届いています", en: "An advisory (TLP:\(marked.tlp)) has arrived"),
+                LocalizedText(ja: "注意喚起（TLP:\(label)）が届いています", en: "An advisory (TLP:\(label)) has arrived"),
                 LocalizedText(
-                    ja: "TLP:\(marked.tlp) の注意喚起が届いています。内容はポータルでご確認ください。",
-                    en: "An advisory marked TLP:\(marked.tlp) has arrived. Read it in the portal."))
+                    ja: "TLP:\(label) の注意喚起が届いています。内容はポータルでご確認ください。",
+                    en: "An advisory marked TLP:\(label) has arrived. Read it in the portal."))
             advisory = nil
             if input.title != nil || input.body != nil {
                 throw bad("TLP:CLEAR でない注意喚起には件名・本文を付けられません（外部の連絡手段に載るため）", "an advisory above TLP:CLEAR cannot carry a title or body of your own (they travel over outside channels)")

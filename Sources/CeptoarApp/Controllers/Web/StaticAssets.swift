@@ -1,0 +1,54 @@
+import CeptoarKit
+import Crypto
+import Vapor
+
+/// The stylesheet and the one script the pages use, served from the site itself: the
+/// Content-Security-Policy allows scripts and styles from 'self' only, never inline, so an
+/// injected `<script>` or `style=` in a page does nothing even if escaping were ever missed.
+struct StaticAssets: RouteCollection {
+    static let stylesheetPath = "/static/ceptoar.css"
+    static let liveScriptPath = "/static/live.js"
+
+    static let stylesheet = Layout.style + CharacteristicsMap.tableStyle
+
+    /// Live updates: the server pushes an event when an advisory or an alert reaches this
+    /// organisation; the page shows its banner (and, on the inbox, links the alert).
+    static let liveScript = """
+        (function () {
+          if (!window.EventSource) return;
+          var script = document.currentScript;
+          var linkAlerts = script && script.dataset.liveAlertLinks === 'yes';
+          var s = new EventSource('/inbox/events');
+          s.onopen = function () { document.body.dataset.live = 'connected'; };
+          s.addEventListener('delivery', function () {
+            var banner = document.getElementById('live'); if (banner) banner.hidden = false;
+          });
+          s.addEventListener('alert', function (e) {
+            var b = document.getElementById('live-alert'); if (!b) return;
+            b.hidden = false;
+            if (linkAlerts) {
+              try { b.querySelector('a').href = '/alerts/' + encodeURIComponent(String(JSON.parse(e.data).alert).toLowerCase()); } catch (ignored) {}
+            }
+          });
+        })();
+        """
+
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get("static", "ceptoar.css") { _ in Self.asset(Self.stylesheet, type: HTTPMediaType(type: "text", subType: "css", parameters: ["charset": "utf-8"])) }
+        routes.get("static", "live.js") { _ in Self.asset(Self.liveScript, type: HTTPMediaType(type: "text", subType: "javascript", parameters: ["charset": "utf-8"])) }
+    }
+
+    private static func asset(_ text: String, type: HTTPMediaType) -> Response {
+        var headers = HTTPHeaders()
+        headers.contentType = type
+        headers.replaceOrAdd(name: .cacheControl, value: "public, max-age=300")
+        return Response(status: .ok, headers: headers, body: .init(string: text))
+    }
+
+    /// The CSP source for the one inline `<style>` Ceptoar sends: the standalone map document
+    /// (a file to save and open on its own, so its style travels inside it).
+    static let mapDocumentStyleHash: String = {
+        let digest = SHA256.hash(data: Data(CharacteristicsMap.tableStyle.utf8))
+        return "'sha256-\(Data(digest).base64EncodedString())'"
+    }()
+}
