@@ -32,7 +32,7 @@ BANK=$(LOG_LEVEL=error "$BIN" token create --email bank@demo.ceptoar.example --d
 TARGETS=$(for s in aviation electricity finance gas government info-comm logistics medical railway water; do printf '{"kind":"sector","key":"%s"},' "$s"; done)
 for n in $(seq 21); do
   curl -fs -o /dev/null -X POST "http://127.0.0.1:$PORT/api/v1/advisories" -H "Authorization: Bearer $NISC" -H 'Content-Type: application/json' \
-    -d "{\"titleJa\":\"ベンチマーク $n\",\"bodyJa\":\"全分野への注意喚起\",\"severity\":\"critical\",\"category\":\"threat\",\"tlp\":\"AMBER\",\"targets\":[${TARGETS%,}]}"
+    -d "{\"title\":{\"ja\":\"ベンチマーク $n\"},\"body\":{\"ja\":\"全分野への注意喚起\"},\"severity\":\"critical\",\"category\":\"threat\",\"tlp\":\"AMBER\",\"targets\":[${TARGETS%,}]}"
 done
 python3 scripts/bench/add-inbox-users.py "$WORK/seed.sqlite" 1000 "$WORK/tokens"
 sleep 2  # let the outbox drain

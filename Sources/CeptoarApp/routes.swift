@@ -5,6 +5,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: OperationsController(metrics: MetricsBootstrap.registry))
     try app.register(collection: MapAPIController())
     try app.register(collection: StaticAssets())
+    try app.register(collection: OpenAPIController())
     // A session cookie counts on the API only with the page's CSRF token in a header; a bearer
     // token is exempt (no browser sends one on its own).
     let api = app.grouped(TokenAuthenticator(), CSRFMiddleware(surface: .api))

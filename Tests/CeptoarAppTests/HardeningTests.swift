@@ -138,8 +138,8 @@ struct EffectiveMarkingTests {
         try await withCeptoar(demo: true) { app in
             let secretariat = try await APIClient.demo(app, "banks-secretariat@demo.ceptoar.example")
             var input = AdvisoryInput.sample(tlp: "RED", targets: [("organisation", "demo-banks-0001")])
-            input.titleJa = "赤の件名・非公開"
-            input.titleEn = "red secret title"
+            input.title.ja = "赤の件名・非公開"
+            input.title.en = "red secret title"
             let published = try await secretariat.send(.POST, "/api/v1/advisories", json: input)
             #expect(published.status == .created)
             let advisory = try secretariat.decode(AdvisoryDTO.self, published)
@@ -199,15 +199,15 @@ struct ProtocolAndWebTests {
         try await withCeptoar(demo: true) { app in
             let nisc = try await APIClient.demo(app, "nisc@demo.ceptoar.example")
             var input = AdvisoryInput.sample(tlp: "CLEAR", targets: [("ceptoar", "water")])
-            input.bodyJa = "本文\u{0}隠し"
+            input.body.ja = "本文\u{0}隠し"
             let response = try await nisc.send(.POST, "/api/v1/advisories", json: input)
             #expect(response.status == .badRequest)
-            input.bodyJa = "本文\n\t二行目"  // newlines and tabs belong in a body
-            input.titleJa = "件名\u{1B}[31m"
+            input.body.ja = "本文\n\t二行目"  // newlines and tabs belong in a body
+            input.title.ja = "件名\u{1B}[31m"
             #expect(try await nisc.send(.POST, "/api/v1/advisories", json: input).status == .badRequest)
             #expect(try await nisc.send(.GET, "/api/v1/inbox?q=%00").status == .badRequest)
             #expect(try await Advisory.query(on: app.db).count() == 0)
-            input.titleJa = "件名"
+            input.title.ja = "件名"
             #expect(try await nisc.send(.POST, "/api/v1/advisories", json: input).status == .created)
         }
     }

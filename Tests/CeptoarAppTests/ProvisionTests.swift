@@ -53,7 +53,7 @@ struct ProvisionTests {
             // The banks' secretariat publishes v2, which does; the member accepts it.
             let secretariat = try await APIClient.demo(app, "banks-secretariat@demo.ceptoar.example")
             struct Rules: Encodable {
-                var textJa = "第2版: TLP:GREEN は委託先に提供してよい。"; var defaultTLP = "GREEN"; var greenToContractors = true; var externalPolicy = "originator"
+                var text = ["ja": "第2版: TLP:GREEN は委託先に提供してよい。"]; var defaultTLP = "GREEN"; var greenToContractors = true; var externalPolicy = "originator"
             }
             #expect(try await secretariat.send(.POST, "/api/v1/ceptoars/banks/rules", json: Rules()).status == .ok)
             #expect(try await bank.send(.POST, "/api/v1/ceptoars/banks/rules/accept").status == .ok)

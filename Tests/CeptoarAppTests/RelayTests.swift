@@ -95,7 +95,7 @@ struct RelayTests {
             #expect(try await Delivery.query(on: app.db).count() == 1_393)
             // The key names one request: another advisory under it is refused, and nothing changes.
             var other = input
-            other.titleJa = "別件"
+            other.title.ja = "別件"
             let reused = try await nisc.send(.POST, "/api/v1/advisories", json: other, headers: key)
             #expect(reused.status == .conflict)
             #expect(try await nisc.send(.POST, "/api/v1/advisories", json: input, headers: ["Idempotency-Key": String(repeating: "k", count: 201)]).status == .badRequest)
@@ -194,15 +194,15 @@ struct RelayTests {
             let nisc = try await APIClient.demo(app, "nisc@demo.ceptoar.example")
             var cases: [(AdvisoryInput, HTTPStatus)] = []
             var unknownTLP = AdvisoryInput.sample(targets: [("sector", "finance")]); unknownTLP.tlp = "WHITE"; cases.append((unknownTLP, .unprocessableEntity))
-            var emptyTitle = AdvisoryInput.sample(targets: [("sector", "finance")]); emptyTitle.titleJa = "  "; cases.append((emptyTitle, .unprocessableEntity))
-            var oversize = AdvisoryInput.sample(targets: [("sector", "finance")]); oversize.bodyJa = String(repeating: "あ", count: 40_000); cases.append((oversize, .payloadTooLarge))
+            var emptyTitle = AdvisoryInput.sample(targets: [("sector", "finance")]); emptyTitle.title.ja = "  "; cases.append((emptyTitle, .unprocessableEntity))
+            var oversize = AdvisoryInput.sample(targets: [("sector", "finance")]); oversize.body.ja = String(repeating: "あ", count: 40_000); cases.append((oversize, .payloadTooLarge))
             cases.append((AdvisoryInput.sample(targets: [("sector", "space")]), .unprocessableEntity))
             cases.append((AdvisoryInput.sample(targets: [("sector", "finance"), ("organisation", "nobody")]), .unprocessableEntity))
             cases.append((AdvisoryInput.sample(targets: []), .unprocessableEntity))
             var badReference = AdvisoryInput.sample(targets: [("sector", "finance")]); badReference.references = ["javascript:alert(1)"]; cases.append((badReference, .unprocessableEntity))
             for (input, status) in cases {
                 let response = try await nisc.send(.POST, "/api/v1/advisories", json: input)
-                #expect(response.status == status, "\(input.titleJa.prefix(10)) \(input.tlp) \(input.targets.map(\.key))")
+                #expect(response.status == status, "\(input.title.ja.prefix(10)) \(input.tlp) \(input.targets.map(\.key))")
                 #expect(response.headers.contentType?.description.hasPrefix("application/problem+json") == true)
             }
             #expect(try await Advisory.query(on: app.db).count() == 0)
@@ -217,7 +217,7 @@ struct RelayTests {
             let first = try nisc.decode(AdvisoryDTO.self, try await nisc.send(.POST, "/api/v1/advisories", json: AdvisoryInput.sample(targets: [("ceptoar", "water")])))
             var correction = AdvisoryInput.sample(targets: [("ceptoar", "water")])
             correction.supersedes = first.id
-            correction.titleJa = "【訂正】VPN装置の脆弱性を悪用する攻撃について"
+            correction.title.ja = "【訂正】VPN装置の脆弱性を悪用する攻撃について"
             let second = try nisc.decode(AdvisoryDTO.self, try await nisc.send(.POST, "/api/v1/advisories", json: correction))
             #expect(second.seriesID == first.id && second.version == 2 && second.supersedes == first.id)
             #expect(try await nisc.send(.POST, "/api/v1/advisories/\(first.id)/withdraw", json: ["reason": "訂正版を発出"]).status == .ok)
@@ -247,17 +247,17 @@ struct RelayTests {
             // above, so every hop forwards them at once)
             let nisc = try await APIClient.demo(app, "nisc@demo.ceptoar.example")
             var vpn = AdvisoryInput.sample(tlp: "AMBER", severity: "critical", targets: [("ceptoar", "banks")])
-            vpn.titleEn = "VPN appliance under attack"
+            vpn.title.en = "VPN appliance under attack"
             var phishing = AdvisoryInput.sample(tlp: "GREEN", severity: "high", targets: [("ceptoar", "banks")])
-            phishing.titleJa = "フィッシングメールの増加について"
-            phishing.titleEn = "More phishing mail"
-            phishing.bodyJa = "送信元を確認してください。100%_安全な方法はありません。"
-            phishing.bodyEn = "Check the sender."
+            phishing.title.ja = "フィッシングメールの増加について"
+            phishing.title.en = "More phishing mail"
+            phishing.body.ja = "送信元を確認してください。100%_安全な方法はありません。"
+            phishing.body.en = "Check the sender."
             var clear = AdvisoryInput.sample(tlp: "CLEAR", severity: "high", targets: [("ceptoar", "banks")])
-            clear.titleJa = "定期点検のお知らせ"
-            clear.titleEn = "Scheduled maintenance"
-            clear.bodyJa = "点検します。"
-            clear.bodyEn = "Maintenance."
+            clear.title.ja = "定期点検のお知らせ"
+            clear.title.en = "Scheduled maintenance"
+            clear.body.ja = "点検します。"
+            clear.body.en = "Maintenance."
             for input in [vpn, phishing, clear] {
                 #expect(try await nisc.send(.POST, "/api/v1/advisories", json: input).status == .created)
             }

@@ -156,7 +156,7 @@ def test_audit_verify_finds_a_hand_edit(server, tmp_path):
     assert code == 0, err
     token = out.decode().strip()
     advisory = {
-        "titleJa": "【注意喚起】監査ログ確認用", "bodyJa": "本文", "severity": "high", "category": "threat",
+        "title": {"ja": "【注意喚起】監査ログ確認用"}, "body": {"ja": "本文"}, "severity": "high", "category": "threat",
         "tlp": "AMBER", "targets": [{"kind": "ceptoar", "key": "water"}],
     }
     response = requests.post(server["base"] + "/api/v1/advisories", json=advisory,

@@ -8,7 +8,7 @@ from alerting import start_server
 from conftest import free_port, run
 
 ADVISORY = {
-    "titleJa": "【注意喚起】クラッシュ試験", "titleEn": "Crash test", "bodyJa": "全構成員へ。", "severity": "critical",
+    "title": {"ja": "【注意喚起】クラッシュ試験", "en": "Crash test"}, "body": {"ja": "全構成員へ。"}, "severity": "critical",
     "category": "threat", "tlp": "AMBER",
     "targets": [{"kind": "sector", "key": "finance"}, {"kind": "sector", "key": "government"}],
 }
@@ -54,7 +54,7 @@ def test_a_kill_mid_fan_out_leaves_nothing_and_the_retry_relays_once(tmp_path):
         again = requests.post(f"http://127.0.0.1:{port}/api/v1/advisories", json=ADVISORY, headers=headers, timeout=30)
         assert again.status_code == 200 and again.headers["Idempotent-Replayed"] == "true"
         assert again.json()["id"] == advisory
-        other = dict(ADVISORY, titleJa="別の注意喚起")
+        other = dict(ADVISORY, title={"ja": "別の注意喚起"})
         reused = requests.post(f"http://127.0.0.1:{port}/api/v1/advisories", json=other, headers=headers, timeout=30)
         assert reused.status_code == 409 and reused.headers["Content-Type"].startswith("application/problem+json")
     finally:

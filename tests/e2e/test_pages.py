@@ -157,8 +157,8 @@ def test_relay_scenario_in_the_browser(server, browser, shot):
     # The page marks itself once its event stream is open; only then can it hear the alert.
     WebDriverWait(browser, 30).until(lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-live") == "connected")
     advisory = {
-        "titleJa": "【注意喚起】VPN装置の脆弱性を悪用する攻撃について", "titleEn": "Attacks on a VPN appliance",
-        "bodyJa": "修正プログラムを速やかに適用してください。", "severity": "critical", "category": "vulnerability",
+        "title": {"ja": "【注意喚起】VPN装置の脆弱性を悪用する攻撃について", "en": "Attacks on a VPN appliance"},
+        "body": {"ja": "修正プログラムを速やかに適用してください。"}, "severity": "critical", "category": "vulnerability",
         "tlp": "AMBER", "targets": [{"kind": "sector", "key": "finance"}, {"kind": "sector", "key": "government"}],
         "references": ["CVE-2024-3400"],
     }
@@ -170,8 +170,8 @@ def test_relay_scenario_in_the_browser(server, browser, shot):
     shot("inbox-live-ja")
     browser.get(server["base"] + "/inbox")
     assert browser.find_element(By.CSS_SELECTOR, "[data-testid=inbox-total]").text != before
-    click_and_wait(browser, browser.find_element(By.LINK_TEXT, advisory["titleJa"]))
-    assert browser.find_element(By.CSS_SELECTOR, "[data-testid=advisory-title]").text == advisory["titleJa"]
+    click_and_wait(browser, browser.find_element(By.LINK_TEXT, advisory["title"]["ja"]))
+    assert browser.find_element(By.CSS_SELECTOR, "[data-testid=advisory-title]").text == advisory["title"]["ja"]
     browser.find_element(By.NAME, "comment").send_keys("適用済み")
     click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "[data-testid=ack-form] button"))
     assert browser.find_element(By.CSS_SELECTOR, "[data-testid=acknowledged]")

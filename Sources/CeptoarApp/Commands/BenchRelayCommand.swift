@@ -44,7 +44,7 @@ struct BenchRelayCommand: AnyAsyncCommand {
         var timings: [Double] = []
         for run in 1...runs {
             let input = AdvisoryInput(
-                titleJa: "ベンチマーク \(run)", titleEn: nil, bodyJa: "全分野への注意喚起", bodyEn: nil, severity: "critical",
+                title: LocalizedText(ja: "ベンチマーク \(run)"), body: LocalizedText(ja: "全分野への注意喚起"), severity: "critical",
                 category: "threat", tlp: "AMBER", targets: sectors.map { .init(kind: "sector", key: $0) }, references: nil, expiresAt: nil, supersedes: nil)
             let start = clock.now
             let advisory = try await Relay(database: app.db).publish(input, by: nisc)

@@ -11,10 +11,9 @@ struct AdvisoryInput: Content {
         var key: String
     }
 
-    var titleJa: String
-    var titleEn: String?
-    var bodyJa: String
-    var bodyEn: String?
+    /// `{ "ja": …, "en": … }`, as every bilingual text in the API (English optional).
+    var title: LocalizedText
+    var body: LocalizedText
     var severity: String
     var category: String
     var tlp: String
@@ -33,13 +32,17 @@ struct AdvisoryInput: Content {
     /// Everything that can be checked without the database, in the reader's language.
     func validated() throws -> Checked {
         func bad(_ ja: String, _ en: String) -> UserError { UserError(status: .unprocessableEntity, ja: ja, en: en) }
-        let title = self.titleJa.trimmingCharacters(in: .whitespacesAndNewlines)
+        let title = self.title.ja.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !title.isEmpty else { throw bad("件名を入力してください", "the title is empty") }
-        guard title.count <= Self.maxTitle, (self.titleEn ?? "").count <= Self.maxTitle else {
+        guard title.count <= Self.maxTitle, (self.title.en ?? "").count <= Self.maxTitle else {
             throw bad("件名は\(Self.maxTitle)文字以内にしてください", "the title is longer than \(Self.maxTitle) characters")
         }
-        guard !self.bodyJa.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw bad("本文を入力してください", "the body is empty") }
-        guard self.bodyJa.utf8.count <= Self.maxBody, (self.bodyEn ?? "").utf8.count <= Self.maxBody else {
+        // A title is one line: it becomes a mail subject and a page heading.
+        for text in [self.title.ja, self.title.en ?? ""] where ProtocolText.hasControlCharacters(text) {
+            throw bad("件名に改行や制御文字は使えません", "the title must be one line without control characters")
+        }
+        guard !self.body.ja.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw bad("本文を入力してください", "the body is empty") }
+        guard self.body.ja.utf8.count <= Self.maxBody, (self.body.en ?? "").utf8.count <= Self.maxBody else {
             throw UserError(status: .payloadTooLarge, ja: "本文が大きすぎます（\(Self.maxBody)バイトまで）", en: "the body is larger than \(Self.maxBody) bytes")
         }
         guard let severity = Severity(rawValue: self.severity) else {

@@ -141,10 +141,10 @@ struct Relay {
             advisory.requestHash = idempotencyKey == nil ? nil : requestHash
             advisory.$originator.id = try organisation.requireID()
             advisory.$author.id = try user.requireID()
-            advisory.titleJa = input.titleJa.trimmingCharacters(in: .whitespacesAndNewlines)
-            advisory.titleEn = input.titleEn.flatMap { $0.isEmpty ? nil : $0 }
-            advisory.bodyJa = input.bodyJa
-            advisory.bodyEn = input.bodyEn.flatMap { $0.isEmpty ? nil : $0 }
+            advisory.titleJa = input.title.ja.trimmingCharacters(in: .whitespacesAndNewlines)
+            advisory.titleEn = input.title.en.flatMap { $0.isEmpty ? nil : $0 }
+            advisory.bodyJa = input.body.ja
+            advisory.bodyEn = input.body.en.flatMap { $0.isEmpty ? nil : $0 }
             advisory.severity = checked.severity.rawValue
             advisory.category = checked.category.rawValue
             advisory.tlp = checked.tlp.rawValue

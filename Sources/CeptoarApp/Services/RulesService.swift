@@ -8,8 +8,7 @@ struct RulesService {
     let database: any Database
 
     struct NewVersion: Content {
-        var textJa: String
-        var textEn: String?
+        var text: LocalizedText
         var effectiveFrom: String?
         var defaultTLP: String
         var greenToContractors: Bool
@@ -30,7 +29,7 @@ struct RulesService {
         guard user.has(.ceptoarSecretariat), own.contains(try ceptoar.requireID()) else {
             throw UserError.forbidden(ja: "ルールを改定できるのはそのセプターの事務局です", en: "only the CEPTOAR's secretariat may change its rules")
         }
-        guard !input.textJa.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+        guard !input.text.ja.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
             throw UserError(status: .unprocessableEntity, ja: "ルール本文を入力してください", en: "the rules text is empty")
         }
         guard let tlp = TLP(label: input.defaultTLP) else {
@@ -46,8 +45,8 @@ struct RulesService {
             rules.$ceptoar.id = try ceptoar.requireID()
             rules.version = latest + 1
             rules.effectiveFrom = effective
-            rules.textJa = input.textJa
-            rules.textEn = input.textEn
+            rules.textJa = input.text.ja
+            rules.textEn = input.text.en
             rules.defaultTLP = tlp.rawValue
             rules.greenToContractors = input.greenToContractors
             rules.externalPolicy = input.externalPolicy
@@ -84,4 +83,25 @@ struct RulesService {
     }
 }
 
-extension HandlingRules: Content {}
+/// A version of a CEPTOAR's handling rules, as the API shows it.
+struct HandlingRulesDTO: Content {
+    var id: UUID
+    var version: Int
+    var effectiveFrom: String
+    var text: LocalizedText
+    var defaultTLP: String
+    var greenToContractors: Bool
+    var externalPolicy: String
+    var createdAt: Date?
+
+    init(_ rules: HandlingRules) {
+        self.id = rules.id ?? UUID()
+        self.version = rules.version
+        self.effectiveFrom = rules.effectiveFrom
+        self.text = LocalizedText(ja: rules.textJa, en: rules.textEn)
+        self.defaultTLP = rules.defaultTLP
+        self.greenToContractors = rules.greenToContractors
+        self.externalPolicy = rules.externalPolicy
+        self.createdAt = rules.createdAt
+    }
+}

@@ -1,3 +1,4 @@
+import CeptoarKit
 import Fluent
 import Foundation
 import Testing
@@ -44,8 +45,8 @@ struct APIClient {
 extension AdvisoryInput {
     static func sample(tlp: String = "AMBER", severity: String = "high", targets: [(String, String)]) -> AdvisoryInput {
         AdvisoryInput(
-            titleJa: "【注意喚起】VPN装置の脆弱性を悪用する攻撃について", titleEn: "Attacks exploiting a VPN appliance vulnerability",
-            bodyJa: "修正プログラムを速やかに適用してください。", bodyEn: "Apply the fix promptly.", severity: severity,
+            title: LocalizedText(ja: "【注意喚起】VPN装置の脆弱性を悪用する攻撃について", en: "Attacks exploiting a VPN appliance vulnerability"),
+            body: LocalizedText(ja: "修正プログラムを速やかに適用してください。", en: "Apply the fix promptly."), severity: severity,
             category: "vulnerability", tlp: tlp, targets: targets.map { Target(kind: $0.0, key: $0.1) },
             references: ["CVE-2024-3400", "https://www.nisc.go.jp/"], expiresAt: nil, supersedes: nil)
     }

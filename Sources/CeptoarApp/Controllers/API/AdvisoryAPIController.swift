@@ -169,22 +169,22 @@ struct AdvisoryAPIController: RouteCollection {
         return HopDTO(hop, advisory: try await hop.$advisory.get(on: req.db))
     }
 
-    @Sendable func rules(req: Request) async throws -> HandlingRules {
+    @Sendable func rules(req: Request) async throws -> HandlingRulesDTO {
         let service = RulesService(database: req.db)
         let ceptoar = try await service.ceptoar(req.parameters.get("key") ?? "")
         guard let rules = try await HandlingRulesBook(database: req.db).current(for: ceptoar.requireID()) else {
             throw UserError.notFound(ja: "情報取扱いルールが登録されていません", en: "no handling rules yet")
         }
-        return rules
+        return HandlingRulesDTO(rules)
     }
 
-    @Sendable func publishRules(req: Request) async throws -> HandlingRules {
+    @Sendable func publishRules(req: Request) async throws -> HandlingRulesDTO {
         let user = try req.requireUser()
-        return try await RulesService(database: req.db).publish(try req.content.decode(RulesService.NewVersion.self), for: req.parameters.get("key") ?? "", by: user)
+        return HandlingRulesDTO(try await RulesService(database: req.db).publish(try req.content.decode(RulesService.NewVersion.self), for: req.parameters.get("key") ?? "", by: user))
     }
 
-    @Sendable func acceptRules(req: Request) async throws -> HandlingRules {
-        try await RulesService(database: req.db).accept(for: req.parameters.get("key") ?? "", by: try req.requireUser())
+    @Sendable func acceptRules(req: Request) async throws -> HandlingRulesDTO {
+        HandlingRulesDTO(try await RulesService(database: req.db).accept(for: req.parameters.get("key") ?? "", by: try req.requireUser()))
     }
 
     static func id(_ req: Request) throws -> UUID {

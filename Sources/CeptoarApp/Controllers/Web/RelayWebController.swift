@@ -158,7 +158,7 @@ struct RelayWebController: RouteCollection {
         targets += (form.ceptoars ?? []).map { AdvisoryInput.Target(kind: "ceptoar", key: $0) }
         targets += (form.organisations ?? "").split(whereSeparator: \.isWhitespace).map { AdvisoryInput.Target(kind: "organisation", key: String($0)) }
         let input = AdvisoryInput(
-            titleJa: form.titleJa, titleEn: form.titleEn, bodyJa: form.bodyJa, bodyEn: form.bodyEn, severity: form.severity,
+            title: LocalizedText(ja: form.titleJa, en: form.titleEn), body: LocalizedText(ja: form.bodyJa, en: form.bodyEn), severity: form.severity,
             category: form.category, tlp: form.tlp, targets: targets,
             references: (form.references ?? "").split(whereSeparator: \.isWhitespace).map(String.init), expiresAt: nil, supersedes: nil)
         do {

@@ -11,10 +11,8 @@ import Vapor
 struct Alerts {
     let database: any Database
 
-    struct TextInput: Content, Equatable {
-        var ja: String
-        var en: String?
-    }
+    /// `{ "ja": …, "en": … }`, as every bilingual text in the API.
+    typealias TextInput = LocalizedText
 
     struct Input: Content, Equatable {
         var kind: String

@@ -1,0 +1,193 @@
+import Foundation
+
+/// JSON Schema pieces for the OpenAPI document, kept as plain dictionaries (immutable, hence
+/// `nonisolated(unsafe)`; the document is
+/// serialised once at start-up). Optional Swift properties are left out of the JSON when
+/// absent, so a schema lists as `required` only what every answer carries.
+enum Schema {
+    typealias Object = [String: Any]
+
+    nonisolated(unsafe) static let string: Object = ["type": "string"]
+    nonisolated(unsafe) static let uuid: Object = ["type": "string", "format": "uuid"]
+    nonisolated(unsafe) static let dateTime: Object = ["type": "string", "format": "date-time"]
+    nonisolated(unsafe) static let day: Object = ["type": "string", "format": "date", "description": "ISO day, YYYY-MM-DD"]
+    nonisolated(unsafe) static let integer: Object = ["type": "integer"]
+    nonisolated(unsafe) static let number: Object = ["type": "number"]
+    nonisolated(unsafe) static let boolean: Object = ["type": "boolean"]
+    nonisolated(unsafe) static let anyObject: Object = ["type": "object"]
+
+    static func string(maxLength: Int, minLength: Int = 0) -> Object { ["type": "string", "maxLength": maxLength, "minLength": minLength] }
+    static func integer(_ range: ClosedRange<Int>) -> Object { ["type": "integer", "minimum": range.lowerBound, "maximum": range.upperBound] }
+    static func oneOf(_ values: [String]) -> Object { ["type": "string", "enum": values] }
+    static func array(_ items: Object, maxItems: Int? = nil) -> Object {
+        var schema: Object = ["type": "array", "items": items]
+        if let maxItems { schema["maxItems"] = maxItems }
+        return schema
+    }
+    static func ref(_ name: String) -> Object { ["$ref": "#/components/schemas/\(name)"] }
+
+    static func object(_ properties: [String: Object], required: [String] = []) -> Object {
+        var schema: Object = ["type": "object", "properties": properties]
+        if !required.isEmpty { schema["required"] = required.sorted() }
+        return schema
+    }
+
+    /// Every named schema, for `components.schemas`.
+    nonisolated(unsafe) static let components: [String: Object] = [
+        "Problem": object(
+            ["type": string, "title": string, "status": integer, "detail": string, "instance": string],
+            required: ["type", "title", "status", "detail"]),
+        "Text": object(["ja": string, "en": string], required: ["ja"]),
+        "TextInput": object(["ja": string(maxLength: 100_000, minLength: 1), "en": string(maxLength: 100_000)], required: ["ja"]),
+        "Me": object(
+            ["email": string, "displayName": string, "roles": array(string), "organisation": string, "organisationKey": string],
+            required: ["email", "displayName", "roles", "organisation"]),
+        "DirectoryPage": object(
+            [
+                "items": array(object(
+                    ["id": uuid, "key": string, "kind": string, "name": ref("Text"), "ceptoars": array(ref("Text")), "synthetic": boolean],
+                    required: ["id", "kind", "name", "ceptoars", "synthetic"])),
+                "total": integer, "page": integer, "per": integer,
+            ], required: ["items", "total", "page", "per"]),
+        "AdvisoryInput": object(
+            [
+                "title": ref("TextInput"), "body": ref("TextInput"),
+                "severity": oneOf(["low", "medium", "high", "critical"]),
+                "category": oneOf(["vulnerability", "threat", "incident", "analysis", "other"]),
+                "tlp": oneOf(["CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED"]),
+                "targets": array(object(["kind": oneOf(["sector", "ceptoar", "group", "organisation"]), "key": string(maxLength: 200)], required: ["kind", "key"]), maxItems: 100),
+                "references": array(string(maxLength: 2_000), maxItems: 100),
+                "expiresAt": dateTime, "supersedes": uuid,
+            ], required: ["title", "body", "severity", "category", "tlp", "targets"]),
+        "Advisory": object(
+            [
+                "id": uuid, "seriesID": uuid, "version": integer, "supersedes": uuid, "originator": string, "title": ref("Text"),
+                "body": ref("Text"), "severity": string, "category": string, "tlp": string, "references": array(string),
+                "createdAt": dateTime, "expiresAt": dateTime, "withdrawnAt": dateTime, "withdrawnReason": string, "notes": array(string),
+            ], required: ["id", "seriesID", "version", "originator", "title", "body", "severity", "category", "tlp", "references", "notes"]),
+        "Inbox": object(
+            [
+                "items": array(object(
+                    [
+                        "advisoryID": uuid, "tlp": string, "severity": string, "title": ref("Text"), "deliveredAt": dateTime, "readAt": dateTime,
+                        "acknowledgedAt": dateTime, "withdrawn": boolean, "expired": boolean, "redacted": boolean, "reason": string,
+                    ], required: ["advisoryID", "tlp", "deliveredAt", "withdrawn", "expired", "redacted"])),
+                "total": integer, "page": integer, "per": integer,
+            ], required: ["items", "total", "page", "per"]),
+        "Timeline": object(
+            [
+                "advisoryID": uuid, "publishedAt": dateTime, "delivered": integer, "read": integer, "acknowledged": integer,
+                "hops": array(object(
+                    [
+                        "id": uuid, "stage": string, "organisation": ref("Text"), "ceptoar": string, "status": string, "tlp": string,
+                        "automatic": boolean, "receivedAt": dateTime, "reviewedAt": dateTime, "forwardedAt": dateTime, "note": string,
+                        "withheldReason": string, "delivered": integer, "read": integer, "acknowledged": integer,
+                    ], required: ["id", "stage", "organisation", "status", "tlp", "automatic", "receivedAt", "delivered", "read", "acknowledged"])),
+            ], required: ["advisoryID", "hops", "delivered", "read", "acknowledged"]),
+        "Hop": object(
+            ["id": uuid, "advisoryID": uuid, "title": ref("Text"), "severity": string, "stage": string, "status": string, "tlp": string, "receivedAt": dateTime],
+            required: ["id", "advisoryID", "title", "severity", "stage", "status", "tlp", "receivedAt"]),
+        "Acknowledged": object(["advisoryID": uuid, "acknowledgedAt": dateTime, "comment": string], required: ["advisoryID"]),
+        "Rules": object(
+            [
+                "id": uuid, "version": integer, "effectiveFrom": string, "text": ref("Text"), "defaultTLP": string,
+                "greenToContractors": boolean, "externalPolicy": string, "createdAt": dateTime,
+            ], required: ["id", "version", "effectiveFrom", "text", "defaultTLP", "greenToContractors", "externalPolicy"]),
+        "RulesInput": object(
+            [
+                "text": ref("TextInput"), "effectiveFrom": day, "defaultTLP": oneOf(["CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED"]),
+                "greenToContractors": boolean, "externalPolicy": string(maxLength: 100),
+            ], required: ["text", "defaultTLP", "greenToContractors", "externalPolicy"]),
+        "ProvisionRequest": object(
+            [
+                "id": uuid, "advisoryID": uuid, "requester": string, "recipient": string, "purpose": string, "status": string,
+                "scope": string, "reason": string, "createdAt": dateTime, "decidedAt": dateTime,
+            ], required: ["id", "advisoryID", "requester", "recipient", "purpose", "status"]),
+        "Attachment": object(
+            ["id": uuid, "filename": string, "contentType": string, "size": integer, "sha256": string],
+            required: ["id", "filename", "contentType", "size", "sha256"]),
+        "RosterInput": object(
+            [
+                "contacts": array(object(
+                    [
+                        "rank": oneOf(["primary", "secondary", "deputy"]), "name": string(maxLength: 200, minLength: 1), "title": string(maxLength: 200),
+                        "availableAlways": boolean, "hours": string(maxLength: 200),
+                        "methods": array(object(
+                            [
+                                "channel": oneOf(["email", "phone", "mobile", "satellite_phone", "fax", "web", "meeting"]),
+                                "address": string(maxLength: 320, minLength: 1), "note": string(maxLength: 200), "published": boolean,
+                            ], required: ["channel", "address"]), maxItems: 20),
+                    ], required: ["rank", "name", "availableAlways", "methods"]), maxItems: 20),
+            ], required: ["contacts"]),
+        "Roster": object(
+            [
+                "organisationID": uuid, "organisation": ref("Text"),
+                "contacts": array(object(
+                    [
+                        "rank": string, "name": string, "title": string, "availableAlways": boolean, "hours": string,
+                        "methods": array(object(
+                            ["channel": string, "address": string, "note": string, "published": boolean, "verified": boolean, "verifiedAt": dateTime],
+                            required: ["channel", "address", "published", "verified"])),
+                    ], required: ["rank", "name", "availableAlways", "methods"])),
+            ], required: ["organisationID", "organisation", "contacts"]),
+        "ContactSheet": object(
+            [
+                "ceptoar": string, "name": ref("Text"), "secretariat": ref("Text"),
+                "methods": array(object(
+                    ["rank": string, "title": string, "channel": string, "address": string, "note": string, "availableAlways": boolean, "hours": string],
+                    required: ["rank", "channel", "address", "availableAlways"])),
+            ], required: ["ceptoar", "name", "secretariat", "methods"]),
+        "InboundMessageInput": object(
+            [
+                "name": string(maxLength: 200, minLength: 1), "organisation": string(maxLength: 200, minLength: 1), "email": string(maxLength: 320, minLength: 1),
+                "phone": string(maxLength: 40), "subject": string(maxLength: 200, minLength: 1), "body": string(maxLength: 10_000, minLength: 1),
+            ], required: ["name", "organisation", "email", "subject", "body"]),
+        "InboundMessage": object(
+            [
+                "id": uuid, "receivedAt": dateTime, "name": string, "organisation": string, "email": string, "phone": string, "subject": string,
+                "body": string, "handledAt": dateTime, "handledBy": string,
+            ], required: ["id", "receivedAt", "name", "organisation", "email", "subject", "body"]),
+        "EscalationPolicy": object(
+            [
+                "steps": array(object(
+                    [
+                        "ranks": array(oneOf(["primary", "secondary", "deputy"])),
+                        "channels": array(oneOf(["portal", "email", "phone", "mobile", "satellite_phone", "fax"])),
+                        "waitSeconds": integer(1...86_400),
+                    ], required: ["ranks", "channels", "waitSeconds"]), maxItems: 10),
+                "repeatCount": integer(0...5),
+            ], required: ["steps", "repeatCount"]),
+        "AlertInput": object(
+            [
+                "kind": oneOf(["alert", "drill", "test"]), "scope": oneOf(["ceptoar", "sector", "nation"]), "key": string(maxLength: 100),
+                "title": ref("TextInput"), "body": ref("TextInput"), "severity": oneOf(["low", "medium", "high", "critical"]), "advisory": uuid,
+                "policy": ref("EscalationPolicy"),
+            ], required: ["kind", "scope"]),
+        "AlertSummary": object(
+            [
+                "id": uuid, "kind": string, "capStatus": string, "scope": string, "scopeKey": string, "title": ref("Text"), "createdAt": dateTime,
+                "policy": ref("EscalationPolicy"),
+            ], required: ["id", "kind", "capStatus", "scope", "scopeKey", "title", "createdAt", "policy"]),
+        "AlertStarted": object(["alert": ref("AlertSummary"), "targets": integer, "messagesQueued": integer], required: ["alert", "targets", "messagesQueued"]),
+        "AlertListed": object(["alert": ref("AlertSummary"), "acknowledgedAt": dateTime, "received": boolean], required: ["alert", "received"]),
+        "AlertReport": object(
+            [
+                "alert": ref("AlertSummary"), "targets": integer, "acknowledged": integer, "exhausted": integer, "reachRate": number,
+                "medianResponseSeconds": number, "p90ResponseSeconds": number, "stages": array(anyObject), "ceptoars": array(anyObject),
+            ], required: ["alert", "targets", "acknowledged", "exhausted", "reachRate", "stages", "ceptoars"]),
+        "AlertMessage": object(
+            [
+                "id": integer, "organisationKey": string, "step": integer, "round": integer, "rank": string, "contactName": string, "channel": string,
+                "route": string, "address": string, "state": string, "tries": integer, "sentAt": dateTime, "acknowledgedAt": dateTime,
+                "lastError": string, "handledBy": string,
+            ], required: ["id", "organisationKey", "step", "round", "rank", "contactName", "channel", "route", "address", "state", "tries"]),
+        "AcknowledgementResult": object(
+            ["alert": uuid, "organisation": uuid, "acknowledgedAt": dateTime, "via": string, "first": boolean],
+            required: ["alert", "organisation", "acknowledgedAt", "via", "first"]),
+        "Token": object(["id": uuid, "name": string, "createdAt": dateTime, "expiresAt": dateTime, "lastUsedAt": dateTime], required: ["id", "name"]),
+        "TokenCreated": object(["token": ref("Token"), "secret": string], required: ["token", "secret"]),
+        "VerificationSent": object(["channel": string, "address": string, "expiresAt": dateTime], required: ["channel", "address", "expiresAt"]),
+        "Verified": object(["channel": string, "address": string, "verifiedAt": dateTime], required: ["channel", "address", "verifiedAt"]),
+        "Status": object(["status": string], required: ["status"]),
+    ]
+}
