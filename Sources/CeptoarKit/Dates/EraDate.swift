@@ -55,7 +55,9 @@ public struct EraDate: Hashable, Sendable, Codable {
             let month = Int(Self.halfWidth(monthText))
         else { return nil }
         let eraYear = yearText == "元" ? 1 : Int(Self.halfWidth(yearText)) ?? 0
-        guard eraYear >= 1 else { return nil }
+        // Bounded before the addition: 平成9223372036854775807年 in a file must not trap. No era
+        // has lasted 100 years (昭和 ran to 64).
+        guard (1...99).contains(eraYear) else { return nil }
         let year = era.gregorianYear(eraYear)
         if group(4) == "末" {
             guard let day = Day.endOfMonth(year: year, month: month) else { return nil }
