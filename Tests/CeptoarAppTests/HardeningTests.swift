@@ -23,6 +23,9 @@ struct NoTrapTests {
                 #expect(response.status == .badRequest, "\(path)")
                 #expect(response.headers.contentType?.subType == "problem+json", "\(path)")
             }
+            for day in ["0001-01-01", "1867-12-31", "99999-01-01"] {
+                #expect(try await member.send(.GET, "/api/v1/map?as_of=\(day)").status == .badRequest, "\(day)")
+            }
             // The last page allowed still answers.
             #expect(try await member.send(.GET, "/api/v1/inbox?page=10000&q=vpn").status == .ok)
             #expect(try await member.send(.GET, "/api/v1/organisations?page=10000&per=500").status == .ok)
@@ -71,6 +74,10 @@ struct NoTrapTests {
         #expect(try BoundedInput.scaled("1.5", field: "w", scale: 60, in: 1...86_400) == 90)
         let last = try RequestedPage(page: "10000", per: "200", defaultPer: 50, maximumPer: 200)
         #expect(last.offset == 9_999 * 200)
+        // Days from 1868 (Meiji) to 9999 only.
+        #expect(Day(iso: "1867-12-31") == nil && Day(iso: "0001-01-01") == nil && Day(iso: "1868-01-01") != nil && Day(iso: "9999-12-31") != nil)
+        // Figures shown on pages are clamped, never converted blindly.
+        #expect(BoundedInput.wholeNumber(.infinity) == 1_000_000_000 && BoundedInput.wholeNumber(.nan) == -1_000_000_000 && BoundedInput.wholeNumber(2.6) == 3)
     }
 }
 
@@ -206,6 +213,7 @@ struct ProtocolAndWebTests {
             input.title.ja = "件名\u{1B}[31m"
             #expect(try await nisc.send(.POST, "/api/v1/advisories", json: input).status == .badRequest)
             #expect(try await nisc.send(.GET, "/api/v1/inbox?q=%00").status == .badRequest)
+            #expect(try await nisc.send(.GET, "/api/v1/ceptoars/t%0d%0aX-Evil:%201/rules").status == .badRequest)
             #expect(try await Advisory.query(on: app.db).count() == 0)
             input.title.ja = "件名"
             #expect(try await nisc.send(.POST, "/api/v1/advisories", json: input).status == .created)

@@ -7,8 +7,8 @@ extension Request {
         guard let text = self.query[String.self, at: name], !text.isEmpty else { return fallback }
         guard let day = Day(iso: text) else {
             throw UserError.badRequest(
-                ja: "\(name) の日付が正しくありません: \(text)（YYYY-MM-DD で指定してください）",
-                en: "\(name) is not a valid date: '\(text)' (use YYYY-MM-DD)")
+                ja: "\(name) の日付が正しくありません: \(text)（YYYY-MM-DD、1868年〜9999年で指定してください）",
+                en: "\(name) is not a valid date: '\(text)' (use YYYY-MM-DD, years 1868 to 9999)")
         }
         return day
     }

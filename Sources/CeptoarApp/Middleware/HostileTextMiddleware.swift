@@ -7,6 +7,10 @@ import Vapor
 /// are not text and are left alone.
 struct HostileTextMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        // A path segment becomes a key in an error message and a log line once decoded.
+        if let path = request.url.path.removingPercentEncoding, ProtocolText.hasControlCharacters(path) {
+            throw Self.refusal(where: ("パス", "the path"))
+        }
         if let query = request.url.query, RequestText.formValues(query).contains(where: { RequestText.isForbidden($0, multiline: false) }) {
             throw Self.refusal(where: ("クエリ", "the query"))
         }

@@ -15,7 +15,7 @@ enum AlertViews {
 
     static func duration(_ seconds: Double?, _ language: Language) -> String {
         guard let seconds else { return "—" }
-        let whole = Int(seconds.rounded())
+        let whole = BoundedInput.wholeNumber(seconds, in: 0...(366 * 86_400))
         if whole < 60 { return language == .ja ? "\(whole)秒" : "\(whole) s" }
         return language == .ja ? "\(whole / 60)分\(whole % 60)秒" : "\(whole / 60) min \(whole % 60) s"
     }
@@ -116,7 +116,7 @@ struct AlertReportPage {
         let width = 64, height = 160, top = 20
         var bars = ""
         for (index, count) in counts.enumerated() {
-            let barHeight = Int(Double(height) * Double(count) / Double(highest))
+            let barHeight = BoundedInput.wholeNumber(Double(height) * Double(count) / Double(highest), in: 0...height)
             let x = 40 + index * width
             let colour = index == counts.count - 1 ? "#bbb" : "#2a6ebb"
             bars += """

@@ -9,9 +9,13 @@ public struct Day: Hashable, Comparable, Sendable, Codable, CustomStringConverti
     public let month: Int
     public let day: Int
 
-    /// Creates a day, or returns nil for an impossible date such as 2009-02-30.
+    /// The years a day may fall in: from the Meiji era, as far as era dates go back, to 9999,
+    /// as far as `YYYY` goes. Anything else from a request, a file or a peer is refused.
+    public static let years = 1868...9999
+
+    /// Creates a day, or returns nil for an impossible date such as 2009-02-30 or one outside `years`.
     public init?(year: Int, month: Int, day: Int) {
-        guard (1...9999).contains(year), (1...12).contains(month),
+        guard Day.years.contains(year), (1...12).contains(month),
             (1...Day.daysIn(month: month, year: year)).contains(day)
         else { return nil }
         self.year = year

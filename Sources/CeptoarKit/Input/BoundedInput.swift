@@ -52,6 +52,17 @@ public enum BoundedInput {
         return Int(product)
     }
 
+    /// A computed or stored double as a whole number, clamped into `range` (NaN gives the
+    /// lower bound): for figures shown on a page or in a file, where `Int(x)` would trap on a
+    /// value no one expected.
+    public static func wholeNumber(_ value: Double, in range: ClosedRange<Int> = -1_000_000_000...1_000_000_000) -> Int {
+        guard !value.isNaN else { return range.lowerBound }
+        let rounded = value.rounded()
+        if rounded <= Double(range.lowerBound) { return range.lowerBound }
+        if rounded >= Double(range.upperBound) { return range.upperBound }
+        return Int(rounded)
+    }
+
     private static func format(_ value: Double) -> String {
         value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
     }

@@ -235,7 +235,7 @@ struct AlertReporting {
         for r in recipients {
             lines.append([
                 r.organisationKey, r.organisation.ja, r.organisation.en ?? "", r.stage, r.ceptoar ?? "", r.acknowledgedAt.map(iso.string(from:)) ?? "",
-                r.responseSeconds.map { String(Int($0.rounded())) } ?? "", r.via ?? "", String(r.messages), r.exhausted ? "yes" : "no",
+                r.responseSeconds.map { String(BoundedInput.wholeNumber($0)) } ?? "", r.via ?? "", String(r.messages), r.exhausted ? "yes" : "no",
                 r.outcome, r.problems.joined(separator: "; "),
             ])
         }
