@@ -217,6 +217,23 @@ struct ProtocolAndWebTests {
             #expect(try await Advisory.query(on: app.db).count() == 0)
             input.title.ja = "件名"
             #expect(try await nisc.send(.POST, "/api/v1/advisories", json: input).status == .created)
+            // Fields of one line refuse line breaks even where a body may have them.
+            input.title.ja = "件名\nBcc: evil@example.jp"
+            #expect(try await nisc.send(.POST, "/api/v1/advisories", json: input).status == .unprocessableEntity)
+            let secretariat = try await APIClient.demo(app, "secretariat@demo.ceptoar.example")
+            let alert = try await secretariat.send(.POST, "/api/v1/alerts", json: Alerts.Input(
+                kind: "drill", scope: "ceptoar", key: "t-ceptoar", title: .init(ja: "訓練\r\nBcc: evil@example.jp")))
+            #expect(alert.status == .unprocessableEntity)
+            let member = try await APIClient.demo(app, "member@demo.ceptoar.example")
+            let roster = PointsOfContact.RosterInput(contacts: [
+                .init(rank: "primary", name: "鈴木\n一郎", title: nil, availableAlways: true, hours: nil, methods: [.init(channel: "email", address: "a@example.jp", note: nil, published: nil)])
+            ])
+            #expect(try await member.send(.PUT, "/api/v1/poc", json: roster).status == .unprocessableEntity)
+            let contact = PublicContact.MessageInput(name: "山田", organisation: "水道局", email: "yamada@example.jp", phone: nil, subject: "件名\nX: y", body: "本文\n二行目")
+            let inbound = try await app.testing().sendRequest(
+                .POST, "/api/v1/ceptoars/t-ceptoar/inbound", headers: ["Content-Type": "application/json"], body: ByteBuffer(data: try JSONEncoder().encode(contact)))
+            #expect(inbound.status == .unprocessableEntity)
+            #expect(try await Alert.query(on: app.db).count() == 0)
         }
     }
 
@@ -338,6 +355,10 @@ struct AccountHardeningTests {
             let water = try await APIClient.demo(app, "water@demo.ceptoar.example")
             #expect(try await water.send(.DELETE, "/api/v1/tokens/\(token.token.id)").status == .notFound)
             #expect(try await bank.send(.POST, "/api/v1/tokens", json: ["name": "x", "days": "0"]).status == .badRequest)
+            // A decoding mistake names the JSON kind expected, never a Swift type.
+            let wrongType = try await bank.send(.POST, "/api/v1/tokens", json: ["name": 5])
+            #expect(wrongType.status == .badRequest)
+            #expect(wrongType.body.string.contains("expected a string") && !wrongType.body.string.contains("String"), "\(wrongType.body.string)")
             struct Input: Encodable { var name: String; var days: Int }
             #expect(try await bank.send(.POST, "/api/v1/tokens", json: Input(name: "x", days: 0)).status == .unprocessableEntity)
             #expect(try await bank.send(.POST, "/api/v1/tokens", json: Input(name: "x", days: 999_999_999)).status == .unprocessableEntity)

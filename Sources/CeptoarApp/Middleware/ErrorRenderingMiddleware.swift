@@ -31,13 +31,14 @@ struct ErrorRenderingMiddleware: AsyncMiddleware {
             status = error.status
             message = error.message(language)
             headers = error.headers
+        case let error as DecodingError:
+            // Before AbortError: Vapor makes DecodingError one, with a reason naming Swift types.
+            status = .badRequest
+            message = (language == .ja ? "リクエストの形式が正しくありません: " : "malformed request: ") + error.readable
         case let error as any AbortError:
             status = error.status
             message = status == .internalServerError ? Self.internalMessage(language) : error.reason
             headers = error.headers
-        case let error as DecodingError:
-            status = .badRequest
-            message = (language == .ja ? "リクエストの形式が正しくありません: " : "malformed request: ") + error.readable
         default:
             status = .internalServerError
             message = Self.internalMessage(language)

@@ -172,6 +172,10 @@ struct PointsOfContact {
             }
             let name = contact.name.trimmingCharacters(in: .whitespacesAndNewlines)
             guard !name.isEmpty, name.count <= 200 else { throw bad("\(n)人目: 氏名を200文字以内で入力してください", "contact \(n): give a name of up to 200 characters") }
+            // Names, titles and hours are one line: they head call tasks, mail and printed sheets.
+            guard ![name, contact.title ?? "", contact.hours ?? ""].contains(where: ProtocolText.hasControlCharacters) else {
+                throw bad("\(n)人目: 氏名・役職・対応時間に改行や制御文字は使えません", "contact \(n): name, title and hours must be one line without control characters")
+            }
             let hours = contact.hours?.trimmingCharacters(in: .whitespacesAndNewlines).nilIfEmpty
             guard contact.availableAlways || hours != nil else {
                 throw bad("\(n)人目: 24時間対応でない場合は対応時間を入力してください", "contact \(n): give the hours, or mark the contact available around the clock")

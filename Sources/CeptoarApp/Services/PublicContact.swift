@@ -96,6 +96,10 @@ struct PublicContact {
             throw bad("ご所属を200文字以内で入力してください", "give your organisation (up to 200 characters)")
         }
         guard !subject.isEmpty, subject.count <= 200 else { throw bad("件名を200文字以内で入力してください", "give a subject (up to 200 characters)") }
+        // One line each: they head the secretariat's queue and any mail about the message.
+        guard ![name, organisation, subject].contains(where: ProtocolText.hasControlCharacters) else {
+            throw bad("お名前・ご所属・件名に改行や制御文字は使えません", "name, organisation and subject must be one line without control characters")
+        }
         guard !body.isEmpty, body.count <= Self.maxBody else {
             throw bad("本文を\(Self.maxBody)文字以内で入力してください", "write the message (up to \(Self.maxBody) characters)")
         }

@@ -102,6 +102,10 @@ struct Alerts {
         let bodyJa = (input.body?.ja ?? advisory?.bodyJa ?? standard.body.ja).trimmingCharacters(in: .whitespacesAndNewlines)
         let bodyEn = (input.body?.en ?? advisory?.bodyEn ?? standard.body.en ?? bodyJa).trimmingCharacters(in: .whitespacesAndNewlines)
         guard !titleJa.isEmpty, titleJa.count <= 200, titleEn.count <= 200 else { throw bad("件名を200文字以内で入力してください", "give a title of up to 200 characters") }
+        // The title becomes a mail subject and an SMS line: one line, nothing unprintable.
+        guard !ProtocolText.hasControlCharacters(titleJa), !ProtocolText.hasControlCharacters(titleEn) else {
+            throw bad("件名に改行や制御文字は使えません", "the title must be one line without control characters")
+        }
         guard !bodyJa.isEmpty, bodyJa.count <= 10_000, bodyEn.count <= 10_000 else { throw bad("本文を10,000文字以内で入力してください", "give a body of up to 10,000 characters") }
 
         let scopeText = "\(scope.rawValue):\(scopeKey)"
