@@ -1,3 +1,4 @@
+import CeptoarKit
 import Testing
 
 @testable import CeptoarApp
@@ -11,13 +12,13 @@ struct QueryParametersTests {
         #expect(query["empty"] == "")
         #expect(query["flag"] == "")
         #expect(query["missing"] == nil)
-        #expect(try query.integer("page") == 3)
-        #expect(try query.integer("empty") == nil)
+        #expect(try BoundedInput.integer(query["page"], field: "page", in: 1...10_000) == 3)
+        #expect(try BoundedInput.integer(query["empty"], field: "empty", in: 1...10_000) == nil)
         #expect(QueryParameters(nil)["q"] == nil)
     }
 
     @Test func aNumberThatIsNotOneIsTheUsersMistake() {
-        #expect(throws: UserError.self) { try QueryParameters("per=ten").integer("per") }
+        #expect(throws: InputError.self) { try BoundedInput.integer(QueryParameters("per=ten")["per"], field: "per", in: 1...200) }
         // Broken percent-encoding is skipped, not a crash.
         #expect(QueryParameters("q=%E3%8")["q"] == nil)
     }

@@ -21,7 +21,7 @@ struct HostileTextMiddleware: AsyncMiddleware {
         {
             if type != .urlEncodedForm {
                 if RequestText.jsonIsForbidden(body.readableBytesView) { throw Self.refusal(where: ("本文", "the body")) }
-            } else if type == .urlEncodedForm {
+            } else {
                 let text = String(buffer: body)
                 if RequestText.formValues(text).contains(where: { RequestText.isForbidden($0, multiline: true) }) {
                     throw Self.refusal(where: ("フォーム", "the form"))

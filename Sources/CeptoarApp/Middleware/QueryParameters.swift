@@ -22,14 +22,7 @@ struct QueryParameters: Sendable {
 
     subscript(_ name: String) -> String? { self.values[name] }
 
-    /// A whole number, nil when absent; a clear 400 when present but not a number.
-    func integer(_ name: String) throws -> Int? {
-        guard let text = self.values[name], !text.isEmpty else { return nil }
-        guard let number = Int(text) else {
-            throw UserError.badRequest(ja: "\(name) は整数で指定してください: \(text)", en: "\(name) must be a whole number, not '\(text)'")
-        }
-        return number
-    }
+    // Numbers are read from these values by `BoundedInput` (CeptoarKit), with their range.
 
     private static func decode(_ text: Substring) -> String? {
         String(text).replacingOccurrences(of: "+", with: " ").removingPercentEncoding

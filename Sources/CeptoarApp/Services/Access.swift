@@ -109,11 +109,11 @@ struct Access {
             }
         }
         let audience = hops.filter { $0.hopStage == .ceptoar && $0.hopStatus == .forwarded }.compactMap { $0.$ceptoar.id?.uuidString }
-        let strictest = markings.max() ?? advisory.marking
+        let strictest = Self.strictest(markings, published: advisory.marking)
         return AccessPolicy.Item(
             tlp: advisory.marking, originator: advisory.$originator.id.uuidString, audience: Set(audience),
             relay: Set(hops.filter { $0.hopStage != .direct }.map { $0.$organisation.id.uuidString }), recipients: recipients,
-            named: try await self.named([Listed(id: id, marking: Swift.max(advisory.marking, strictest), originator: advisory.$originator.id)])[id] ?? [],
+            named: try await self.named([Listed(id: id, marking: strictest, originator: advisory.$originator.id)])[id] ?? [],
             received: received, strictest: strictest)
     }
 
@@ -139,7 +139,12 @@ struct Access {
     /// recipients at once (mail, SMS, FAX) must announce.
     func strictestMarking(of advisory: Advisory) async throws -> TLP {
         let hops = try await RelayHop.query(on: self.database).filter(\.$advisory.$id == advisory.requireID()).all()
-        return hops.map { TLP(rawValue: $0.tlp) ?? .red }.reduce(advisory.marking, Swift.max)
+        return Self.strictest(hops.map { TLP(rawValue: $0.tlp) ?? .red }, published: advisory.marking)
+    }
+
+    /// The tightest of the hops' markings and the originator's.
+    private static func strictest(_ markings: [TLP], published: TLP) -> TLP {
+        markings.reduce(published, Swift.max)
     }
 }
 

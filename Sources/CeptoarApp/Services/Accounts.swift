@@ -70,7 +70,7 @@ struct Accounts {
         let days = days ?? Self.defaultTokenDays
         guard (1...Self.maximumTokenDays).contains(days) else { throw Failure.badTokenDays }
         let name = name.trimmingCharacters(in: .whitespaces)
-        guard !name.isEmpty, StoredText.problem(name, field: "name", kind: .line, maximumLength: 100) == nil else { throw Failure.badTokenName }
+        guard !name.isEmpty, name.count <= 100, !ProtocolText.hasControlCharacters(name) else { throw Failure.badTokenName }
         let secret = APIToken.newSecret()
         let expires = Date().addingTimeInterval(Double(days) * 86_400)
         let token = APIToken(userID: try user.requireID(), name: name, tokenHash: APIToken.hash(secret), expiresAt: expires)
@@ -126,8 +126,10 @@ struct Accounts {
         if let until = throttles.compactMap(\.blockedUntil).max(), until > now {
             throw Failure.throttled(retryAfter: Self.seconds(from: now, to: until))
         }
+        var counted: [(key: String, limit: Int, attempts: Int)] = []
         for (key, limit) in keys {
             let attempts = try await self.countAttempt(key, now: now)
+            counted.append((key, limit, attempts))
             if attempts > limit {
                 let blocked = throttles.first { $0.identifier == key }?.blockedUntil
                 // Over the limit with no wait recorded yet: a parallel attempt is setting it.
@@ -146,9 +148,8 @@ struct Accounts {
             try await LoginThrottle.query(on: self.database).filter(\.$identifier == identifier).delete()
             return user
         }
-        for (key, limit) in keys {
-            let attempts = try await self.currentAttempts(key)
-            if attempts >= limit { try await self.block(key, attempts: attempts, limit: limit, now: now) }
+        for (key, limit, attempts) in counted where attempts >= limit {
+            try await self.block(key, attempts: attempts, limit: limit, now: now)
         }
         throw Failure.badCredentials
     }
@@ -172,10 +173,6 @@ struct Accounts {
             RETURNING failures
             """).first()
         return try row?.decode(column: "failures", as: Int.self) ?? 1
-    }
-
-    private func currentAttempts(_ key: String) async throws -> Int {
-        try await LoginThrottle.query(on: self.database).filter(\.$identifier == key).first()?.failures ?? 0
     }
 
     /// Sets the wait for `attempts` failures, only ever extending one already set.

@@ -39,35 +39,3 @@ public enum ProtocolText {
         return String(kept.prefix(200))
     }
 }
-
-/// What a stored text field may hold: never NUL or other control characters; newline and
-/// tab only where the field is a body of text. Checked as a request is parsed, so nothing
-/// unprintable is ever stored and then copied into a page, a mail or a log line.
-public enum StoredText {
-    public enum Kind: Sendable {
-        /// A name, title, subject, address or key: one line.
-        case line
-        /// A body or comment: newlines and tabs allowed.
-        case multiline
-    }
-
-    /// Nil when `text` is fine for a field of `kind` up to `maximumLength` characters.
-    public static func problem(_ text: String, field: String, kind: Kind, maximumLength: Int) -> InputError? {
-        if text.count > maximumLength {
-            return InputError(field: field, message: LocalizedText(
-                ja: "\(field) は\(maximumLength)文字以内にしてください", en: "\(field) is longer than \(maximumLength) characters"))
-        }
-        let allowed: Set<UInt32> = kind == .multiline ? [0x09, 0x0A, 0x0D] : []
-        if text.unicodeScalars.contains(where: { ProtocolText.isControl($0) && !allowed.contains($0.value) }) {
-            return InputError(field: field, message: LocalizedText(
-                ja: "\(field) に制御文字は使えません", en: "\(field) must not contain control characters"))
-        }
-        return nil
-    }
-
-    /// Throws the problem, if any.
-    public static func check(_ text: String?, field: String, kind: Kind, maximumLength: Int) throws(InputError) {
-        guard let text else { return }
-        if let problem = Self.problem(text, field: field, kind: kind, maximumLength: maximumLength) { throw problem }
-    }
-}

@@ -3,8 +3,8 @@ import Foundation
 /// The request-wide rule for text from outside: no string in a query, a JSON body or a form
 /// may hold NUL or any other control character except tab and line breaks (a body of text
 /// may have those). Fields of one line (titles, names, addresses) are stricter still, where
-/// they are parsed (`StoredText`). Checked once per request, before any handler runs, so no
-/// handler can forget it.
+/// they are parsed (`ProtocolText.hasControlCharacters`). Checked once per request, before any
+/// handler runs, so no handler can forget it.
 public enum RequestText {
     /// Allowed in a body of text: TAB, LF, CR.
     static func isForbidden(_ value: UInt32) -> Bool {
