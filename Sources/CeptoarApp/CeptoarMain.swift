@@ -25,6 +25,7 @@ public enum CeptoarMain {
                 app.lifecycle.use(JobWorkerLifecycle())
                 app.lifecycle.use(AlertWorkerLifecycle())
                 app.lifecycle.use(WALCheckpointerLifecycle())
+                app.lifecycle.use(PeerSyncLifecycle())
                 if options.demo {
                     let report = try await SeedCommand.seed(app, seed: try SeedDocument.bundled(), demo: true)
                     app.logger.notice("\(report)")

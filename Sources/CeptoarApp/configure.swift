@@ -73,6 +73,8 @@ public func configure(_ app: Application, configuration: AppConfiguration, optio
     app.asyncCommands.use(TokenCommand(), as: "token")
     app.asyncCommands.use(RegistryCommand(), as: "registry")
     app.asyncCommands.use(AuditCommand(), as: "audit")
+    app.asyncCommands.use(StixCommand(), as: "stix")
+    app.asyncCommands.use(PeersCommand(), as: "peers")
     app.asyncCommands.use(BenchRelayCommand(), as: "bench-relay")
     app.asyncCommands.use(MailTestCommand(), as: "mail-test")
 }
@@ -98,6 +100,7 @@ enum Migrations {
         CreateNotifications(),
         CreatePocVerifications(),
         LoginThrottleQuietPeriod(),
+        CreateSharing(),
     ]
 }
 

@@ -32,6 +32,10 @@ public struct AppConfiguration: Sendable {
     /// Alerts: where links in messages point, how mail is sent, which gateways carry the
     /// phone-type channels, and how fast each route may go.
     public var notify = NotifySettings()
+    /// Federation: how often the sync worker looks for peers due, and how long a peer may take
+    /// to answer one request.
+    public var syncPollSeconds = 5
+    public var peerTimeoutSeconds = 10
 
     /// The environment variables and their meaning, for the README and `--help`.
     public static let variables: [(name: String, meaning: String, fallback: String)] = [
@@ -58,6 +62,8 @@ public struct AppConfiguration: Sendable {
         ("CEPTOAR_RATE_GATEWAY_PER_MINUTE", "at most this many gateway requests per minute (0 = no limit)", "600"),
         ("CEPTOAR_NOTIFY_POLL_MS", "how often the alert worker looks for due steps and messages", "250"),
         ("CEPTOAR_FAULT_KILL_AFTER_SENT", "crash tests only: the process kills itself once this many alert messages have been sent and recorded", "unset"),
+        ("CEPTOAR_SYNC_POLL_SECONDS", "how often the federation worker looks for peer nodes due to sync (each peer has its own interval)", "5"),
+        ("CEPTOAR_PEER_TIMEOUT_SECONDS", "how long a peer node may take to answer one TAXII request before the sync counts as failed", "10"),
         ("CEPTOAR_READ_CACHE_MS", "how long a token's owner or an inbox page may be reused before it is read again (0 = never; a write in this process always ends it)", "1000"),
     ]
 
@@ -93,7 +99,9 @@ public struct AppConfiguration: Sendable {
             secureCookies: environment["CEPTOAR_SECURE_COOKIES"] == "1", loginFailuresBeforeDelay: failures, loginDelaySeconds: delay,
             readCacheMilliseconds: readCache, faultKillAfterFanOuts: killAfter,
             databasePoolTimeoutSeconds: try Self.integer(environment, "CEPTOAR_DB_POOL_TIMEOUT_SECONDS", default: 10, range: 1...600),
-            notify: try NotifySettings.load(environment))
+            notify: try NotifySettings.load(environment),
+            syncPollSeconds: try Self.integer(environment, "CEPTOAR_SYNC_POLL_SECONDS", default: 5, range: 1...3600),
+            peerTimeoutSeconds: try Self.integer(environment, "CEPTOAR_PEER_TIMEOUT_SECONDS", default: 10, range: 1...600))
     }
 
     static func integer(_ environment: [String: String], _ name: String, default value: Int, range: ClosedRange<Int>) throws -> Int {

@@ -67,8 +67,10 @@ struct AdvisoryInput: Content {
         for reference in self.references ?? [] {
             let isCVE = reference.range(of: #"^CVE-[0-9]{4}-[0-9]{4,}$"#, options: .regularExpression) != nil
             let isURL = URL(string: reference).map { ["http", "https"].contains($0.scheme ?? "") && $0.host != nil } ?? false
-            guard isCVE || isURL else {
-                throw bad("参照はCVE番号かURLで指定してください: \(reference)", "a reference must be a CVE id or an http(s) URL: \(reference)")
+            // Observables (an IPv4 address, a domain, a file hash) become STIX indicators.
+            let isObservable = [.ipv4, .domain, .hash].contains(AdvisoryMapping.kind(of: reference))
+            guard isCVE || isURL || isObservable else {
+                throw bad("参照はCVE番号・URL・IPv4アドレス・ドメイン名・ハッシュ値で指定してください: \(reference)", "a reference must be a CVE id, an http(s) URL, an IPv4 address, a domain name or a file hash: \(reference)")
             }
         }
         if let expires = self.expiresAt, expires < Date() {

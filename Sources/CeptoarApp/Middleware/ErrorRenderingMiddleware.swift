@@ -14,6 +14,7 @@ struct ErrorRenderingMiddleware: AsyncMiddleware {
     }
 
     static func response(for error: any Error, request: Request) -> Response {
+        if request.url.path.hasPrefix("/taxii2") { return TaxiiError.response(for: error, request: request) }
         let language = request.language
         let status: HTTPResponseStatus
         let message: String

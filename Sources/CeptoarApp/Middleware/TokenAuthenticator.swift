@@ -6,7 +6,12 @@ import Vapor
 /// client polling its inbox should not cost a database read per request just to say who it is.
 struct TokenAuthenticator: AsyncBearerAuthenticator {
     func authenticate(bearer: BearerAuthorization, for request: Request) async throws {
-        let hash = APIToken.hash(bearer.token)
+        try await Self.signIn(token: bearer.token, for: request)
+    }
+
+    /// Signs the request in by an API token secret (a bearer, or TAXII's Basic password).
+    static func signIn(token secret: String, for request: Request) async throws {
+        let hash = APIToken.hash(secret)
         let found = try await request.application.readCaches.tokens.value(for: hash) {
             guard let token = try await APIToken.query(on: request.db).filter(\.$tokenHash == hash).with(\.$user).first() else {
                 return AuthenticatedToken(user: nil, expiresAt: nil)

@@ -71,6 +71,14 @@ enum OpenAPIDocument {
             body: ("application/json", Schema.object(["name": Schema.string(maxLength: 100, minLength: 1), "days": Schema.integer(1...3_650)], required: ["name"])),
             success: (201, "application/json", Schema.ref("TokenCreated"))),
         Operation(method: "delete", path: "/api/v1/tokens/{id}", id: "revokeToken", summary: "Revokes one of one's own tokens", tag: "accounts", success: (204, nil, nil)),
+        // agreements (相互合意)
+        Operation(method: "get", path: "/api/v1/agreements", id: "listAgreements", summary: "Agreements the caller's organisation is party to (NISC: all)", tag: "sharing", success: (200, "application/json", Schema.array(Schema.ref("Agreement")))),
+        Operation(method: "post", path: "/api/v1/agreements", id: "proposeAgreement", summary: "Propose an agreement (a party's secretariat); the other parties approve", tag: "sharing", body: json("AgreementProposal"), success: (201, "application/json", Schema.ref("Agreement"))),
+        Operation(method: "get", path: "/api/v1/agreements/{key}", id: "readAgreement", summary: "An agreement with its history (parties only)", tag: "sharing", success: (200, "application/json", Schema.ref("Agreement"))),
+        Operation(method: "post", path: "/api/v1/agreements/{key}/approve", id: "approveAgreement", summary: "Approve for one's party; active once every party approved", tag: "sharing", success: (200, "application/json", Schema.ref("Agreement"))),
+        Operation(method: "post", path: "/api/v1/agreements/{key}/suspend", id: "suspendAgreement", summary: "Suspend (any party's secretariat, with a reason)", tag: "sharing", body: json("AgreementChange"), success: (200, "application/json", Schema.ref("Agreement"))),
+        Operation(method: "post", path: "/api/v1/agreements/{key}/resume", id: "resumeAgreement", summary: "Resume a suspended agreement", tag: "sharing", body: json("AgreementChange"), success: (200, "application/json", Schema.ref("Agreement"))),
+        Operation(method: "post", path: "/api/v1/agreements/{key}/terminate", id: "terminateAgreement", summary: "Terminate for good", tag: "sharing", body: json("AgreementChange"), success: (200, "application/json", Schema.ref("Agreement"))),
         // advisories and the relay
         Operation(
             method: "post", path: "/api/v1/advisories", id: "publishAdvisory", summary: "Publish an advisory (NISC, CEPTOAR secretariats)", tag: "relay",
@@ -177,7 +185,7 @@ enum OpenAPIDocument {
                     """,
             ],
             "servers": [["url": "/"]],
-            "tags": ["operations", "registry", "accounts", "relay", "rules", "contacts", "alerts"].map { ["name": $0] },
+            "tags": ["operations", "registry", "accounts", "relay", "rules", "contacts", "alerts", "sharing"].map { ["name": $0] },
             "paths": paths,
             "components": [
                 "schemas": Schema.components,

@@ -184,6 +184,26 @@ enum Schema {
         "AcknowledgementResult": object(
             ["alert": uuid, "organisation": uuid, "acknowledgedAt": dateTime, "via": string, "first": boolean],
             required: ["alert", "organisation", "acknowledgedAt", "via", "first"]),
+        "AgreementProposal": object(
+            [
+                "key": string(maxLength: 80, minLength: 3), "title": ref("TextInput"), "parties": array(string(maxLength: 200), maxItems: 20),
+                "direction": oneOf(["both", "one_way"]), "categories": array(oneOf(["vulnerability", "threat", "incident", "analysis", "other"]), maxItems: 5),
+                "objectTypes": array(string(maxLength: 250), maxItems: 50), "originSectors": array(string(maxLength: 100), maxItems: 50),
+                "maxTLP": oneOf(["CLEAR", "GREEN", "AMBER"]), "anonymised": boolean, "mayPassOn": boolean, "validFrom": day, "validTo": day,
+                "retentionDays": integer(1...3_650), "contacts": ["type": "object", "additionalProperties": string(maxLength: 200, minLength: 1)],
+            ], required: ["key", "title", "parties", "direction", "maxTLP", "anonymised", "mayPassOn", "validFrom", "retentionDays", "contacts"]),
+        "AgreementChange": object(["reason": string(maxLength: 1_000, minLength: 1)], required: ["reason"]),
+        "Agreement": object(
+            [
+                "key": string, "title": ref("Text"), "parties": array(string), "partyNames": ["type": "object", "additionalProperties": ref("Text")],
+                "direction": string, "categories": array(string), "objectTypes": array(string), "originSectors": array(string), "maxTLP": string,
+                "anonymised": boolean, "mayPassOn": boolean, "validFrom": day, "validTo": day, "retentionDays": integer,
+                "contacts": ["type": "object", "additionalProperties": string],
+                "status": oneOf(["proposed", "active", "suspended", "terminated", "expired"]), "version": integer,
+                "approvals": array(object(["party": string, "approvedBy": string, "approvedAt": dateTime], required: ["party", "approvedBy", "approvedAt"])),
+                "awaiting": array(string), "collection": string,
+                "history": array(object(["version": integer, "change": string, "status": string, "actor": string, "reason": string, "at": dateTime], required: ["version", "change", "status", "actor", "at"])),
+            ], required: ["key", "title", "parties", "direction", "maxTLP", "status", "version", "approvals", "awaiting", "collection"]),
         "Token": object(["id": uuid, "name": string, "createdAt": dateTime, "expiresAt": dateTime, "lastUsedAt": dateTime], required: ["id", "name"]),
         "TokenCreated": object(["token": ref("Token"), "secret": string], required: ["token", "secret"]),
         "VerificationSent": object(["channel": string, "address": string, "expiresAt": dateTime], required: ["channel", "address", "expiresAt"]),

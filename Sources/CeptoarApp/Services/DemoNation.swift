@@ -35,6 +35,9 @@ struct DemoNation {
         DemoUser(email: "pending@demo.ceptoar.example", name: LocalizedText(ja: "銀行 構成員・ルール未同意（デモ）", en: "Demo bank member, rules not accepted"), organisationKey: demoPendingOrganisation, roles: [.member]),
         DemoUser(email: "city@demo.ceptoar.example", name: LocalizedText(ja: "地方公共団体 構成員（デモ）", en: "Demo municipality member"), organisationKey: "demo-local-government-0001", roles: [.member]),
         DemoUser(email: "banks-secretariat@demo.ceptoar.example", name: LocalizedText(ja: "全国銀行協会 事務局（デモ）", en: "Demo banks secretariat"), organisationKey: "banks-secretariat", roles: [.ceptoarSecretariat]),
+        DemoUser(email: "power-secretariat@demo.ceptoar.example", name: LocalizedText(ja: "電気事業連合会 事務局（デモ）", en: "Demo electric power secretariat"), organisationKey: "electricity-secretariat", roles: [.ceptoarSecretariat]),
+        DemoUser(email: "power@demo.ceptoar.example", name: LocalizedText(ja: "電力会社 構成員（デモ）", en: "Demo electric power member"), organisationKey: "demo-electricity-0001", roles: [.member]),
+        DemoUser(email: "water-secretariat@demo.ceptoar.example", name: LocalizedText(ja: "水道 事務局（デモ）", en: "Demo water secretariat"), organisationKey: "water-secretariat", roles: [.ceptoarSecretariat]),
         DemoUser(email: "mic@demo.ceptoar.example", name: LocalizedText(ja: "総務省 連絡担当（デモ）", en: "Demo MIC liaison"), organisationKey: "mic", roles: [.ministryLiaison]),
     ]
 

@@ -208,6 +208,8 @@ struct Inbox {
             advisory.withdrawnReason = reason
             try await advisory.save(on: db)
             try await AuditLog.append(on: db, actor: user.email, action: "withdraw", subject: "advisory:\(id)", detail: ["reason": reason])
+            // The withdrawal is a new, revoked version of the advisory's STIX objects.
+            try await StixStore(database: db).record(advisory)
         }
         return advisory
     }

@@ -169,6 +169,8 @@ struct Relay {
                 }
             }
             try await relay.flush()
+            // Its STIX objects, in the same transaction: TAXII collections see it as it commits.
+            try await StixStore(database: db).record(advisory)
             return (advisory, false)
         }
     }
@@ -451,6 +453,8 @@ struct Relay {
             let trimmed = note?.trimmingCharacters(in: .whitespacesAndNewlines)
             try await relay.complete(hop, actor: user, note: trimmed?.isEmpty == false ? trimmed : nil, tlp: to)
             try await relay.flush()
+            // A sector note becomes a STIX note on the advisory's report.
+            if hop.note != nil { try await StixStore(database: db).record(try await hop.$advisory.get(on: db)) }
             return hop
         }
     }

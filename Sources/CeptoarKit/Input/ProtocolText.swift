@@ -11,6 +11,13 @@ public enum ProtocolText {
         text.unicodeScalars.contains(where: Self.isControl)
     }
 
+    /// Text from a peer for a page or a log line (an error it answered): every control
+    /// character becomes a space, so it can never start a new line. For display only — text
+    /// that reaches a protocol line is refused instead.
+    public static func oneLine(_ text: String) -> String {
+        String(String.UnicodeScalarView(text.unicodeScalars.map { Self.isControl($0) ? " " : $0 }))
+    }
+
     static func isControl(_ scalar: Unicode.Scalar) -> Bool {
         let v = scalar.value
         return v < 0x20 || v == 0x7F || (0x80...0x9F).contains(v) || v == 0x2028 || v == 0x2029

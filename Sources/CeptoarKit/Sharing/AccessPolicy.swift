@@ -11,7 +11,12 @@
 /// - GREEN: any organisation of the community (registered in Ceptoar);
 /// - AMBER and AMBER+STRICT: only organisations the item was delivered to — the audience its
 ///   sender chose, which may be one sub-group or one organisation of a CEPTOAR — having
-///   accepted the rules of the CEPTOAR it came through (later also parties an agreement names).
+///   accepted the rules of the CEPTOAR it came through;
+/// - across CEPTOARs, and to related organisations, GREEN and AMBER go also to the receiving
+///   parties of an agreement in force whose scope covers the item, when it comes from one of
+///   its giving parties and its marking is within the agreement's ceiling (`share`);
+/// - an item received from outside under an agreement is read only as that agreement (or
+///   another that it allows to pass it on) says, never by the rest of the community.
 ///
 /// The marking that decides is the one *this viewer* holds the item under: a hop may tighten
 /// a marking on the way (a ministry forwarding GREEN as AMBER+STRICT), so a recipient holds
@@ -25,11 +30,15 @@ public enum AccessPolicy {
         public var isCommunity: Bool
         /// CEPTOAR id → whether the organisation accepted that CEPTOAR's current rules.
         public var memberships: [String: Bool]
+        /// The agreement parties the viewer belongs to (`Party.ceptoar` for each CEPTOAR it is a
+        /// member or the secretariat of, `Party.organisation` for itself).
+        public var parties: Set<String>
 
-        public init(organisation: OrganisationRef, isCommunity: Bool = true, memberships: [String: Bool] = [:]) {
+        public init(organisation: OrganisationRef, isCommunity: Bool = true, memberships: [String: Bool] = [:], parties: Set<String>? = nil) {
             self.organisation = organisation
             self.isCommunity = isCommunity
             self.memberships = memberships
+            self.parties = parties ?? (organisation.isEmpty ? [] : [Party.organisation(organisation)])
         }
 
         public static let anonymous = Viewer(organisation: "", isCommunity: false)
@@ -53,6 +62,19 @@ public enum AccessPolicy {
         public var recipients: Set<OrganisationRef>
         /// For RED: the organisations the originator named.
         public var named: Set<OrganisationRef>
+        /// The agreement parties it comes from (the originator's CEPTOARs and itself, or the
+        /// party that sent it from outside).
+        public var sources: Set<String> = []
+        /// What an agreement's scope looks at: advisory category, STIX type, origin sector.
+        public var category: String?
+        public var objectType: String?
+        public var originSector: String?
+        /// The agreements that might carry it (the application passes those naming the viewer).
+        public var agreements: [Agreement] = []
+        /// Set when it came from outside under an agreement: that agreement, and the local
+        /// parties that received it (who give it on, where that agreement allows passing on).
+        public var receivedUnder: Agreement?
+        public var receivedBy: Set<String> = []
 
         public init(tlp: TLP, originator: OrganisationRef, audience: Set<String> = [], relay: Set<OrganisationRef> = [],
                     recipients: Set<OrganisationRef> = [], named: Set<OrganisationRef> = [], received: TLP? = nil, strictest: TLP? = nil) {
@@ -75,6 +97,17 @@ public enum AccessPolicy {
         case notARecipient = "not_a_recipient"
         case wouldWidenMarking = "would_widen_marking"
         case notThisHop = "not_this_hop"
+        case notAParty = "not_a_party"
+        case oneWayOnly = "one_way_only"
+        case agreementNotInForce = "agreement_not_in_force"
+        case agreementSuspended = "agreement_suspended"
+        case agreementExpired = "agreement_expired"
+        case agreementTerminated = "agreement_terminated"
+        case aboveAgreementMarking = "above_agreement_marking"
+        case strictStaysHome = "strict_stays_home"
+        case notFromAParty = "not_from_a_party"
+        case outOfScope = "out_of_scope"
+        case passOnNotAllowed = "pass_on_not_allowed"
 
         public var message: LocalizedText {
             switch self {
@@ -85,6 +118,17 @@ public enum AccessPolicy {
             case .notARecipient: return LocalizedText(ja: "この情報は受領組織内に限られます", en: "this information is for the receiving organisations only")
             case .wouldWidenMarking: return LocalizedText(ja: "転送時に TLP を緩めることはできません", en: "a forward can never widen the marking")
             case .notThisHop: return LocalizedText(ja: "この中継段階の担当組織ではありません", en: "your organisation does not hold this relay step")
+            case .notAParty: return LocalizedText(ja: "この相互合意の当事者ではありません", en: "your organisation is not a party to this agreement")
+            case .oneWayOnly: return LocalizedText(ja: "この相互合意は一方向で、貴組織は提供する側です", en: "this agreement is one way and your side gives, it does not receive")
+            case .agreementNotInForce: return LocalizedText(ja: "この相互合意はまだ発効していません", en: "this agreement is not in force yet")
+            case .agreementSuspended: return LocalizedText(ja: "この相互合意は停止中です", en: "this agreement is suspended")
+            case .agreementExpired: return LocalizedText(ja: "この相互合意は有効期限を過ぎています", en: "this agreement has expired")
+            case .agreementTerminated: return LocalizedText(ja: "この相互合意は終了しています", en: "this agreement was terminated")
+            case .aboveAgreementMarking: return LocalizedText(ja: "この情報の TLP は相互合意の上限を超えています", en: "this information's marking is above what the agreement lets cross")
+            case .strictStaysHome: return LocalizedText(ja: "TLP:AMBER+STRICT の情報は受領組織の外に出せません", en: "TLP:AMBER+STRICT information never leaves its organisation")
+            case .notFromAParty: return LocalizedText(ja: "この情報は相互合意の提供側の当事者から出たものではありません", en: "this information does not come from a giving party of the agreement")
+            case .outOfScope: return LocalizedText(ja: "この情報は相互合意の対象範囲外です", en: "this information is outside the agreement's scope")
+            case .passOnNotAllowed: return LocalizedText(ja: "相互合意により受け取った情報は、その合意が認めない限り再提供できません", en: "information received under an agreement is not passed on unless that agreement allows it")
             }
         }
     }
@@ -105,8 +149,70 @@ public enum AccessPolicy {
         return Swift.max(item.received ?? item.strictest ?? item.tlp, item.tlp)
     }
 
-    /// May `viewer` read `item`?
-    public static func read(_ viewer: Viewer, _ item: Item) -> Decision {
+    /// May `viewer` read `item`? Agreements count only with the day to judge them on (Japan's
+    /// today, which the application knows); without it, the community rules alone decide.
+    public static func read(_ viewer: Viewer, _ item: Item, on day: Day? = nil) -> Decision {
+        if item.receivedUnder != nil {
+            // From outside: only the agreements decide, whatever the community rules would say.
+            if item.tlp == .clear { return .allow }
+            guard viewer.isCommunity else { return .deny(.outsideCommunity) }
+            return Self.underAgreements(viewer, item, on: day) ?? .deny(.notAParty)
+        }
+        let decision = Self.community(viewer, item)
+        guard case .deny = decision, viewer.isCommunity else { return decision }
+        let marking = Self.marking(for: viewer, of: item)
+        guard marking == .green || marking == .amber else { return decision }
+        if Self.underAgreements(viewer, item, on: day) == .allow { return .allow }
+        return decision
+    }
+
+    /// The first agreement that lets the item reach the viewer, else the denial of the one that
+    /// came closest (nil when none of them names the viewer).
+    private static func underAgreements(_ viewer: Viewer, _ item: Item, on day: Day?) -> Decision? {
+        guard let day else { return nil }
+        var closest: Decision?
+        for agreement in item.agreements + (item.receivedUnder.map { [$0] } ?? []) {
+            let decision = Self.share(item, with: viewer, under: agreement, on: day)
+            if decision == .allow { return .allow }
+            if decision != .deny(.notAParty) || closest == nil { closest = decision }
+        }
+        return closest
+    }
+
+    /// May `item` cross to `viewer` under `agreement` on `day`? Decides the agreement's TAXII
+    /// collection, a pull or push between nodes, and agreement reads on pages alike.
+    public static func share(_ item: Item, with viewer: Viewer, under agreement: Agreement, on day: Day) -> Decision {
+        switch agreement.status {
+        case .proposed: return .deny(.agreementNotInForce)
+        case .suspended: return .deny(.agreementSuspended)
+        case .terminated: return .deny(.agreementTerminated)
+        case .active: break
+        }
+        if agreement.expired(on: day) { return .deny(.agreementExpired) }
+        if day < agreement.validFrom { return .deny(.agreementNotInForce) }
+        guard viewer.isCommunity, !viewer.parties.isDisjoint(with: agreement.parties) else { return .deny(.notAParty) }
+        guard !viewer.parties.isDisjoint(with: agreement.receivers) else { return .deny(.oneWayOnly) }
+        let marking = Swift.max(item.strictest ?? item.tlp, item.tlp)
+        switch marking {
+        case .red: return .deny(.redNamedOnly)
+        case .amberStrict: return .deny(.strictStaysHome)
+        default: if marking > agreement.maxTLP { return .deny(.aboveAgreementMarking) }
+        }
+        // From a giving party other than the viewer's own side: nothing goes back where it came from.
+        var sources = item.sources
+        if let received = item.receivedUnder, received.id != agreement.id {
+            guard received.mayPassOn else { return .deny(.passOnNotAllowed) }
+            sources.formUnion(item.receivedBy)
+        }
+        guard !sources.subtracting(viewer.parties).isDisjoint(with: agreement.givers) else { return .deny(.notFromAParty) }
+        guard agreement.scope.covers(category: item.category, objectType: item.objectType, originSector: item.originSector) else {
+            return .deny(.outOfScope)
+        }
+        return .allow
+    }
+
+    /// The community rules alone: originator, RED, relay, CLEAR, GREEN, AMBER to recipients.
+    private static func community(_ viewer: Viewer, _ item: Item) -> Decision {
         let me = viewer.organisation
         if viewer.isCommunity, me == item.originator { return .allow }
         let marking = Self.marking(for: viewer, of: item)

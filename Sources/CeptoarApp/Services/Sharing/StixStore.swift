@@ -1,0 +1,132 @@
+import CeptoarKit
+import Fluent
+import Foundation
+import SQLKit
+
+/// The one store of STIX objects: what Ceptoar made of its advisories and what came in over
+/// TAXII, an import or a peer. Each (id, version) is stored once; collections read through it.
+struct StixStore {
+    let database: any Database
+
+    static let columns = [
+        "object_id", "type", "spec_version", "version_key", "date_added", "revoked", "tlp", "created_by_ref", "body",
+        "advisory_id", "category", "origin_sector", "source_party", "community", "received_under", "peer_id",
+    ]
+
+    /// A row to insert.
+    struct Row: Sendable {
+        var objectID: String
+        var type: String
+        var specVersion = "2.1"
+        var versionKey: String
+        var revoked: Bool
+        var tlp: TLP
+        var createdByRef: String?
+        var body: String
+        var advisoryID: UUID?
+        var category: String?
+        var originSector: String?
+        var sourceParty: String
+        var community: String?
+        var receivedUnder: String?
+        var peerID: UUID?
+
+        func values(dateAdded: String) -> [any SQLExpression] {
+            [
+                SQLBind(self.objectID), SQLBind(self.type), SQLBind(self.specVersion), SQLBind(self.versionKey), SQLBind(dateAdded), SQLBind(self.revoked),
+                SQLBind(self.tlp.rawValue), SQLBind(self.createdByRef), SQLBind(self.body), SQLBind(self.advisoryID), SQLBind(self.category),
+                SQLBind(self.originSector), SQLBind(self.sourceParty), SQLBind(self.community), SQLBind(self.receivedUnder), SQLBind(self.peerID),
+            ]
+        }
+    }
+
+    /// Inserts rows; an (id, version) already stored is left as it is. Returns the keys
+    /// `object_id|version_key` that were new. Call inside the caller's transaction.
+    @discardableResult
+    func insert(_ rows: [Row]) async throws -> Set<String> {
+        guard !rows.isEmpty else { return [] }
+        let sql = self.database as! any SQLDatabase
+        var existing: Set<String> = []
+        for part in rows.chunked(400) {
+            let found = try await sql.raw("""
+                SELECT object_id, version_key FROM stix_objects WHERE object_id IN (\(binds: Array(Set(part.map(\.objectID)))))
+                """).all()
+            for row in found { existing.insert(try row.decode(column: "object_id", as: String.self) + "|" + row.decode(column: "version_key", as: String.self)) }
+        }
+        var seen = existing
+        var fresh: [Row] = []
+        for row in rows where seen.insert(row.objectID + "|" + row.versionKey).inserted { fresh.append(row) }
+        guard !fresh.isEmpty else { return [] }
+        let added = STIXTime.now().canonical
+        // Rows of one call share their date_added; their seq orders them.
+        for part in fresh.chunked(60) {
+            var insert = sql.insert(into: StixObjectRecord.schema).columns(Self.columns)
+            for row in part { insert = insert.values(row.values(dateAdded: added)) }
+            try await insert.ignoringConflicts(with: ["object_id", "version_key"]).run()
+        }
+        return Set(fresh.map { $0.objectID + "|" + $0.versionKey })
+    }
+
+    // MARK: advisories
+
+    /// Stores the STIX objects of one advisory version (its publish, correction or withdrawal),
+    /// in the transaction that made it, with the originator's identity.
+    func record(_ advisory: Advisory) async throws {
+        let id = try advisory.requireID()
+        let originator = try await Organisation.find(advisory.$originator.id, on: self.database)
+        guard let originator else { return }
+        let first = try await Advisory.query(on: self.database).filter(\.$seriesID == advisory.seriesID).sort(\.$version).first()
+        let party = Parties.stixParty(originator)
+        let shared = SharedAdvisory(
+            series: advisory.seriesID, firstPublished: first?.createdAt ?? advisory.createdAt ?? Date(), published: advisory.createdAt ?? Date(),
+            title: advisory.title, body: LocalizedText(ja: advisory.bodyJa, en: advisory.bodyEn), severity: advisory.severityLevel,
+            category: AdvisoryCategory(rawValue: advisory.category) ?? .other, tlp: advisory.marking,
+            references: advisory.references.split(separator: "\n").map(String.init), withdrawnAt: advisory.withdrawnAt, originator: party,
+            notes: try await self.notes(of: advisory))
+        let source = try await self.sourceParty(of: originator)
+        let sector = try await self.sector(of: originator)
+        let tlp = try await Access(database: self.database).strictestMarking(of: advisory)
+        var rows: [Row] = [Self.identityRow(party, source: source)]
+        for object in AdvisoryMapping.objects(shared) {
+            guard let objectID = object["id"]?.string, let type = object["type"]?.string, let modified = object["modified"]?.string.flatMap(STIXTime.init) else { continue }
+            rows.append(Row(
+                objectID: objectID, type: type, versionKey: modified.canonical, revoked: object["revoked"]?.bool ?? false, tlp: tlp,
+                createdByRef: object["created_by_ref"]?.string, body: object.encoded(), advisoryID: id, category: advisory.category,
+                originSector: sector, sourceParty: source))
+        }
+        try await self.insert(rows)
+    }
+
+    /// The identity object of an organisation: CLEAR (the registry is public), one version.
+    static func identityRow(_ party: STIXParty, source: String) -> Row {
+        let object = AdvisoryMapping.identity(party)
+        return Row(
+            objectID: party.identityID, type: "identity", versionKey: STIXTime(party.since).canonical, revoked: false, tlp: .clear,
+            createdByRef: nil, body: object.encoded(), sourceParty: source)
+    }
+
+    /// The party an organisation's advisories come from: the CEPTOAR it is the secretariat of
+    /// (when exactly one), else the organisation itself.
+    func sourceParty(of organisation: Organisation) async throws -> String {
+        let own = try await Relay(database: self.database).secretariatCeptoars(of: organisation.requireID())
+        if own.count == 1, let ceptoar = try await Ceptoar.find(own.first!, on: self.database) { return Party.ceptoar(ceptoar.key) }
+        return Party.organisation(organisation.key ?? organisation.id!.uuidString)
+    }
+
+    /// The sector of the CEPTOAR an organisation runs or belongs to, if one.
+    private func sector(of organisation: Organisation) async throws -> String? {
+        let membership = try await MapQuery.validOn(Membership.query(on: self.database), .today).filter(\.$organisation.$id == organisation.requireID()).first()
+        guard let membership else { return nil }
+        let version = try await MapQuery.validOn(CeptoarVersion.query(on: self.database), .today).filter(\.$ceptoar.$id == membership.$ceptoar.id).with(\.$sector).first()
+        return version?.sector.key
+    }
+
+    /// Sector notes the relay hops added, each as a STIX `note` by the hop's organisation.
+    private func notes(of advisory: Advisory) async throws -> [SharedAdvisory.Note] {
+        let hops = try await RelayHop.query(on: self.database).filter(\.$advisory.$id == advisory.requireID()).filter(\.$note != nil).with(\.$organisation).all()
+        return hops.compactMap { hop in
+            guard let text = hop.note, !text.isEmpty, let id = hop.id else { return nil }
+            return SharedAdvisory.Note(key: id.uuidString.lowercased(), author: Parties.stixParty(hop.organisation), text: text, at: hop.forwardedAt ?? Date())
+        }
+    }
+}

@@ -1,0 +1,92 @@
+import Foundation
+
+/// STIX timestamps (RFC 3339, UTC, `Z`). Stored and compared as a canonical text with six
+/// fractional digits, which sorts like the instant on both database engines; what a peer sent
+/// is kept as it sent it inside the object.
+public struct STIXTime: Hashable, Comparable, Sendable, CustomStringConvertible {
+    /// `YYYY-MM-DDTHH:MM:SS.ffffffZ`.
+    public let canonical: String
+
+    /// Parses `2026-12-03T10:00:00Z`, `…:00.1Z` up to nine fractional digits (beyond six are
+    /// dropped); nil for anything else, an impossible date or a year outside 1–9999.
+    public init?(_ text: String) {
+        let bytes = Array(text.utf8)
+        guard bytes.count >= 20, bytes.count <= 30, bytes.last == UInt8(ascii: "Z") else { return nil }
+        func digits(_ range: Range<Int>) -> Int? {
+            var value = 0
+            for index in range {
+                let byte = bytes[index]
+                guard byte >= 48, byte <= 57 else { return nil }
+                value = value * 10 + Int(byte - 48)
+            }
+            return value
+        }
+        func at(_ index: Int, _ character: Character) -> Bool { bytes[index] == character.asciiValue }
+        guard at(4, "-"), at(7, "-"), at(10, "T") || at(10, "t"), at(13, ":"), at(16, ":"),
+            let year = digits(0..<4), let month = digits(5..<7), let day = digits(8..<10),
+            let hour = digits(11..<13), let minute = digits(14..<16), let second = digits(17..<19),
+            year >= 1, (1...12).contains(month), (1...Self.daysIn(month, year)).contains(day),
+            hour < 24, minute < 60, second < 60
+        else { return nil }
+        var fraction = ""
+        let end = bytes.count - 1
+        if end > 19 {
+            guard at(19, "."), end - 20 >= 1, end - 20 <= 9, digits(20..<end) != nil else { return nil }
+            fraction = String(decoding: bytes[20..<min(end, 26)], as: UTF8.self)
+        } else {
+            guard end == 19 else { return nil }
+        }
+        fraction += String(repeating: "0", count: 6 - fraction.count)
+        self.canonical = String(decoding: bytes[0..<10], as: UTF8.self) + "T" + String(decoding: bytes[11..<19], as: UTF8.self) + "." + fraction + "Z"
+    }
+
+    /// The instant `date` (Ceptoar's own clock), to the microsecond.
+    public init(_ date: Date) {
+        let micros = Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
+        var days = micros / 86_400_000_000
+        var rest = micros % 86_400_000_000
+        if rest < 0 {
+            rest += 86_400_000_000
+            days -= 1
+        }
+        let (year, month, day) = Self.civil(days)
+        let seconds = rest / 1_000_000
+        func pad(_ value: Int64, _ width: Int) -> String {
+            let text = String(value)
+            return String(repeating: "0", count: max(0, width - text.count)) + text
+        }
+        self.canonical = "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(seconds / 3600, 2)):\(pad(seconds / 60 % 60, 2)):\(pad(seconds % 60, 2)).\(pad(rest % 1_000_000, 6))Z"
+    }
+
+    public static func now() -> STIXTime { STIXTime(Date()) }
+
+    /// Millisecond precision, as Ceptoar writes `created` and `modified` (the common form).
+    public var milliseconds: String {
+        String(self.canonical.prefix(23)) + "Z"
+    }
+
+    public var description: String { self.canonical }
+
+    public static func < (lhs: STIXTime, rhs: STIXTime) -> Bool { lhs.canonical < rhs.canonical }
+
+    /// Days since 1970-01-01 → (year, month, day), proleptic Gregorian (H. Hinnant's algorithm).
+    private static func civil(_ days: Int64) -> (Int64, Int64, Int64) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let day = doy - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    }
+
+    private static func daysIn(_ month: Int, _ year: Int) -> Int {
+        switch month {
+        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
+}
