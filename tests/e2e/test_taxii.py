@@ -65,7 +65,7 @@ def test_every_object_ceptoar_emits_passes_the_stix2_validator(node):
     withdrawn = requests.post(node["base"] + f"/api/v1/advisories/{corrected['id']}/withdraw", json={"reason": "誤報"}, headers=bearer(node["tokens"]["secretariat"]))
     assert withdrawn.status_code == 200, withdrawn.text
     collection = Collection(collection_url(node, "community", "t-ceptoar"), user="e2e", password=node["tokens"]["secretariat"])
-    objects = collection.get_objects(match={"version": "all"}, limit=1000)["objects"]
+    objects = collection.get_objects(version="all", limit=1000)["objects"]
     types = {o["type"] for o in objects}
     assert {"report", "vulnerability", "indicator", "course-of-action", "language-content", "identity"} <= types
     for obj in objects:
@@ -112,7 +112,7 @@ def test_taxii2_client_pages_through_a_collection_larger_than_a_page(node):
         assert status.status == "complete" and status.success_count == 350, status.failures
     seen = []
     pages = 0
-    for envelope in as_pages(collection.get_objects, per_request=100, match={"type": "indicator"}):
+    for envelope in as_pages(collection.get_objects, per_request=100, type="indicator"):
         pages += 1
         seen += [o["id"] for o in envelope.get("objects", [])]
     expected = {indicator(i, author)["id"] for i in range(1050)}
@@ -120,7 +120,7 @@ def test_taxii2_client_pages_through_a_collection_larger_than_a_page(node):
     assert pages >= 11
     # The manifest pages alike.
     manifest = []
-    for envelope in as_pages(collection.get_manifest, per_request=500, match={"type": "indicator"}):
+    for envelope in as_pages(collection.get_manifest, per_request=500, type="indicator"):
         manifest += envelope.get("objects", [])
     assert {m["id"] for m in manifest} >= expected
     # Discovery and the API root as a client finds them.
@@ -144,7 +144,7 @@ def test_an_agreement_decides_what_crosses(node):
     assert requests.post(node["base"] + f"/api/v1/agreements/{AGREEMENT}/approve", headers=bearer(power)).json()["status"] == "active"
     publish(node, title={"ja": "電力とも共有する脆弱性情報", "en": "Shared with power"})
     red = publish(node, tlp="RED", targets=[{"kind": "organisation", "key": "demo-t-ceptoar-0001"}], title={"ja": "赤い情報", "en": "Red"})
-    objects = Collection(url, user="e2e", password=power).get_objects(limit=1000)["objects"]
+    objects = [o for page in as_pages(Collection(url, user="e2e", password=power).get_objects, per_request=1000) for o in page.get("objects", [])]
     text = json.dumps(objects, ensure_ascii=False)
     assert "電力とも共有する脆弱性情報" in text and "赤い情報" not in text and red["id"] not in text
     assert not any(o["type"] == "identity" for o in objects)
@@ -183,7 +183,7 @@ def test_stix_import_stores_a_bundle_whole_or_not_at_all(node, tmp_path):
     path.write_text(json.dumps(bad))
     code, _, err = run("stix", "import", str(path), "--community", "t-ceptoar", "--database", node["database"])
     assert code != 0 and "created_by_ref" in err
-    found = collection.get_objects(match={"id": indicator(6000, organisation_identity)["id"]})
+    found = collection.get_objects(id=indicator(6000, organisation_identity)["id"])
     assert not found.get("objects")
     # Not JSON, not a bundle, no target: a clear message and a non-zero exit.
     path.write_text("{not json")
