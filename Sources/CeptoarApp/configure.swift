@@ -43,7 +43,9 @@ public func configure(_ app: Application, configuration: AppConfiguration, optio
     app.installMapCache()
     app.readCaches = ReadCaches(lifetime: .milliseconds(configuration.readCacheMilliseconds))
     app.inboundThrottle = InboundThrottle()
-    FaultInjection.configure(killAfterFanOuts: configuration.faultKillAfterFanOuts, killAfterSent: configuration.notify.faultKillAfterSent)
+    FaultInjection.configure(
+        killAfterFanOuts: configuration.faultKillAfterFanOuts, killAfterSent: configuration.notify.faultKillAfterSent,
+        killAtPulledPage: configuration.faultKillAtPulledPage)
     app.broadcaster = Broadcaster()
     app.passwords.use(.bcrypt(cost: configuration.bcryptCost))
     app.sessions.use { app in WriteOnChangeSessions(base: app.fluent.sessions.driver()) }

@@ -34,6 +34,8 @@ public struct AppConfiguration: Sendable {
     public var notify = NotifySettings()
     /// Federation: how often the sync worker looks for peers due, and how long a peer may take
     /// to answer one request.
+    /// Crash tests only: kill the process while storing the Nth page pulled from a peer.
+    public var faultKillAtPulledPage: Int?
     public var syncPollSeconds = 5
     public var peerTimeoutSeconds = 10
 
@@ -62,6 +64,7 @@ public struct AppConfiguration: Sendable {
         ("CEPTOAR_RATE_GATEWAY_PER_MINUTE", "at most this many gateway requests per minute (0 = no limit)", "600"),
         ("CEPTOAR_NOTIFY_POLL_MS", "how often the alert worker looks for due steps and messages", "250"),
         ("CEPTOAR_FAULT_KILL_AFTER_SENT", "crash tests only: the process kills itself once this many alert messages have been sent and recorded", "unset"),
+        ("CEPTOAR_FAULT_KILL_AT_PULLED_PAGE", "crash tests only: the process kills itself while storing the Nth page pulled from a peer, before it commits", "unset"),
         ("CEPTOAR_SYNC_POLL_SECONDS", "how often the federation worker looks for peer nodes due to sync (each peer has its own interval)", "5"),
         ("CEPTOAR_PEER_TIMEOUT_SECONDS", "how long a peer node may take to answer one TAXII request before the sync counts as failed", "10"),
         ("CEPTOAR_READ_CACHE_MS", "how long a token's owner or an inbox page may be reused before it is read again (0 = never; a write in this process always ends it)", "1000"),
@@ -100,6 +103,7 @@ public struct AppConfiguration: Sendable {
             readCacheMilliseconds: readCache, faultKillAfterFanOuts: killAfter,
             databasePoolTimeoutSeconds: try Self.integer(environment, "CEPTOAR_DB_POOL_TIMEOUT_SECONDS", default: 10, range: 1...600),
             notify: try NotifySettings.load(environment),
+            faultKillAtPulledPage: environment["CEPTOAR_FAULT_KILL_AT_PULLED_PAGE"] == nil ? nil : try Self.integer(environment, "CEPTOAR_FAULT_KILL_AT_PULLED_PAGE", default: 0, range: 1...100_000),
             syncPollSeconds: try Self.integer(environment, "CEPTOAR_SYNC_POLL_SECONDS", default: 5, range: 1...3600),
             peerTimeoutSeconds: try Self.integer(environment, "CEPTOAR_PEER_TIMEOUT_SECONDS", default: 10, range: 1...600))
     }

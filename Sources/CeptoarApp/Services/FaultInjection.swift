@@ -11,11 +11,26 @@ enum FaultInjection {
     nonisolated(unsafe) private static var killAfterSent: Int?
     nonisolated(unsafe) private static var sent = 0
 
-    static func configure(killAfterFanOuts: Int?, killAfterSent: Int? = nil) {
+    nonisolated(unsafe) private static var killAtPulledPage: Int?
+    nonisolated(unsafe) private static var pulledPages = 0
+
+    static func configure(killAfterFanOuts: Int?, killAfterSent: Int? = nil, killAtPulledPage: Int? = nil) {
         self.lock.withLock {
             self.killAfterFanOuts = killAfterFanOuts
             self.killAfterSent = killAfterSent
+            self.killAtPulledPage = killAtPulledPage
         }
+    }
+
+    /// Called inside the transaction that stores a page pulled from a peer and moves the
+    /// checkpoint past it: the Nth page kills the process before that transaction commits.
+    static func pulledPageStored() {
+        let kill = self.lock.withLock { () -> Bool in
+            guard let limit = self.killAtPulledPage else { return false }
+            self.pulledPages += 1
+            return self.pulledPages >= limit
+        }
+        if kill { Foundation.kill(getpid(), SIGKILL) }
     }
 
     /// Called after a batch of alert messages has been sent and its outcomes committed: once

@@ -87,7 +87,8 @@ struct PeerSync {
         var addedAfter = peer.pullAddedAfter
         var stored = 0
         for _ in 0..<self.maxPages {
-            var url = peer.collectionURL + "objects/?limit=\(self.pageSize)"
+            // Every version: a correction and then its withdrawal both travel.
+            var url = peer.collectionURL + "objects/?limit=\(self.pageSize)&match%5Bversion%5D=all"
             if let next {
                 url += "&next=" + (next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
             } else if let addedAfter {
@@ -115,6 +116,7 @@ struct PeerSync {
                 row.pullAddedAfter = checkpoint
                 row.objectsIn += objects.count
                 try await row.save(on: db)
+                FaultInjection.pulledPageStored()
             }
             guard outcome.failures.isEmpty else {
                 let reasons = outcome.failures.filter { !($0.message ?? "").hasPrefix("not stored: another") }.prefix(3).map { "\($0.id): \($0.message ?? "")" }
