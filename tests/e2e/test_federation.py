@@ -48,10 +48,10 @@ class Node:
     def api(self, method, path, who, **kwargs):
         return requests.request(method, self.base + path, headers={"Authorization": "Bearer " + self.token(who)}, **kwargs)
 
-    def agree(self, key, parties, proposer, approver):
+    def agree(self, key, parties, proposer, approver, pass_on=False):
         proposal = {
             "key": key, "title": {"ja": "相互合意 " + key, "en": "Agreement " + key}, "parties": parties, "direction": "both", "maxTLP": "AMBER",
-            "anonymised": True, "mayPassOn": False, "validFrom": "2026-01-01", "retentionDays": 365, "contacts": {p: "事務局 03-0000-0000" for p in parties},
+            "anonymised": True, "mayPassOn": pass_on, "validFrom": "2026-01-01", "retentionDays": 365, "contacts": {p: "事務局 03-0000-0000" for p in parties},
         }
         created = self.api("POST", "/api/v1/agreements", proposer, json=proposal)
         assert created.status_code == 201, created.text
@@ -62,6 +62,10 @@ class Node:
         code, out, err = run("peers", "add", "--name", name, "--url", url, "--token", secret, "--agreement", KEY if extra is None else extra,
                              "--remote", remote, "--local", local, "--database", self.database)
         assert code == 0, err
+
+    def versions(self, type_):
+        with sqlite3.connect(self.database) as db:
+            return sorted(db.execute("SELECT object_id, version_key FROM stix_objects WHERE type = ?", (type_,)).fetchall())
 
     def sync(self, env=None):
         return run("peers", "sync", "--database", self.database, env=env)
@@ -218,3 +222,36 @@ def test_a_peer_that_is_down_or_answers_garbage_is_shown_failing_and_the_next_is
         assert page.status_code == 200
     finally:
         garbage.shutdown()
+
+
+def test_three_nodes_in_a_ring_converge_with_no_extra_versions(nodes):
+    telecom, power, water = nodes["telecom"], nodes["power"], nodes["water"]
+    secretariat = {T: "secretariat", POWER: "power-secretariat", WATER: "water-secretariat"}
+    node_of = {T: telecom, POWER: power, WATER: water}
+    ceptoar = {T: "t-ceptoar", POWER: "electricity", WATER: "water"}
+    # Each pair agrees (passing on allowed, so objects may travel round the ring), on both nodes.
+    ring = [("ring-ab", T, POWER), ("ring-bc", POWER, WATER), ("ring-ca", WATER, T)]
+    urls = {}
+    for key, first, second in ring:
+        for party in (first, second):
+            other = second if party == first else first
+            urls[(key, party)] = node_of[party].agree(key, [first, second], secretariat[party], secretariat[other], pass_on=True)
+    for key, first, second in ring:
+        for local, remote in ((first, second), (second, first)):
+            node_of[local].peer(f"{key}-{ceptoar[remote]}", urls[(key, remote)], node_of[remote].token(secretariat[local]), remote, local, extra=key)
+    for party, node in node_of.items():
+        publish(node, secretariat[party], ceptoar[party], title={"ja": f"{ceptoar[party]} からの情報", "en": f"From {ceptoar[party]}"})
+    for _ in range(3):
+        for node in (telecom, power, water):
+            code, out, err = node.sync()
+            assert code == 0, out + err.encode()
+    reports = {name: node.versions("report") for name, node in nodes.items()}
+    # Every node holds the three reports, one version each: the same set everywhere.
+    assert len(reports["telecom"]) == 3 and reports["telecom"] == reports["power"] == reports["water"]
+    everything = {name: node.versions("indicator") + node.versions("vulnerability") for name, node in nodes.items()}
+    assert everything["telecom"] == everything["power"] == everything["water"]
+    # Further rounds change nothing.
+    for _ in range(2):
+        for node in (telecom, power, water):
+            assert node.sync()[0] == 0
+    assert {name: node.versions("report") for name, node in nodes.items()} == reports

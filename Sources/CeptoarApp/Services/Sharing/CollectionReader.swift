@@ -165,8 +165,13 @@ struct CollectionReader {
             body = body.replacingOccurrences(of: TLPMarking.id(item.tlp), with: TLPMarking.id(held))
         }
         if anonymise, case .agreement(let record) = self.collection.kind, let creator = try row.decode(column: "created_by_ref", as: String?.self) {
-            let source = try row.decode(column: "source_party", as: String.self)
-            body = body.replacingOccurrences(of: creator, with: Self.pseudonym(agreement: record.key, party: source))
+            // The pseudonym is the giving party's under this agreement: the source for what it
+            // published, the party passing it on for what it received under another agreement.
+            var giver = try row.decode(column: "source_party", as: String.self)
+            if let received = item.receivedUnder, received.id != record.key, let passing = item.receivedBy.intersection(record.terms.givers).sorted().first {
+                giver = passing
+            }
+            body = body.replacingOccurrences(of: creator, with: Self.pseudonym(agreement: record.key, party: giver))
         }
         return body
     }
