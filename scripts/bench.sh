@@ -68,3 +68,7 @@ echo; echo "## national alert end to end: NISC alerts the primary contact of eve
 rm -f "$WORK/national.sqlite"*
 LOG_LEVEL=error "$BIN" seed --demo --database "$WORK/national.sqlite" >/dev/null
 .venv-e2e/bin/python scripts/bench/national-alert.py "$BIN" "$WORK/national.sqlite" 1 8 32 64 32 32
+
+echo; echo "## TAXII: 10,000 STIX objects, the same Python client against Ceptoar (SQLite) and medallion (memory backend); a federation pull"
+[ -x .venv-e2e/bin/medallion ] || .venv-e2e/bin/pip install -q -r tests/e2e/requirements.txt
+.venv-e2e/bin/python scripts/bench/taxii.py "$BIN" "$WORK/taxii"

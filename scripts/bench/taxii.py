@@ -1,0 +1,184 @@
+"""TAXII benchmark: the same Python client and the same 10,000 STIX objects against Ceptoar
+(release build, SQLite) and the OASIS reference server medallion (memory backend), in one run:
+POST in envelopes of 100 until every status is complete, then GET …/objects/?limit=100 paged
+through the whole collection. Then a federation pull of the same objects between two Ceptoar
+nodes. Each figure is printed beside /health (Ceptoar) or discovery (medallion) measured by the
+same client in the same run, since machines of this kind differ by up to 3x.
+
+usage: taxii.py CEPTOAR_BIN WORKDIR"""
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+
+import requests
+
+BIN, WORK = sys.argv[1], sys.argv[2]
+N, ENVELOPE, PAGE = 10_000, 100, 100
+TAXII = "application/taxii+json;version=2.1"
+NAMESPACE = uuid.UUID("6a0d6f0e-2c4b-4c8e-9d57-3b1f0c2e7a41")
+AMBER = "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421"
+AUTHOR = f"identity--{uuid.uuid5(NAMESPACE, 'organisation:t-ceptoar-secretariat')}"
+ENV = {**os.environ, "LOG_LEVEL": "error", "CEPTOAR_BCRYPT_COST": "4"}
+ENV.pop("DATABASE_URL", None)
+
+
+def port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def ceptoar(*args):
+    return subprocess.run([BIN, *args], env=ENV, check=True, capture_output=True).stdout.decode().strip()
+
+
+def wait(url, **kwargs):
+    for _ in range(300):
+        try:
+            if requests.get(url, timeout=1, **kwargs).status_code < 500:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError("not ready: " + url)
+
+
+def objects():
+    return [{
+        "type": "indicator", "spec_version": "2.1", "id": f"indicator--{uuid.uuid5(NAMESPACE, f'bench-{i}')}", "created": "2026-12-01T00:00:00.000Z",
+        "modified": "2026-12-01T00:00:00.000Z", "created_by_ref": AUTHOR, "name": f"bench {i}", "pattern": f"[ipv4-addr:value = '198.51.{i // 250 % 250}.{i % 250}']",
+        "pattern_type": "stix", "valid_from": "2026-12-01T00:00:00Z", "object_marking_refs": [AMBER], "labels": ["category:vulnerability"],
+    } for i in range(N)]
+
+
+def rate(session, url, seconds=5.0):
+    """Sequential requests per second of one keep-alive client: the reference figure."""
+    count, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        assert session.get(url).status_code == 200
+        count += 1
+    return count / (time.perf_counter() - start)
+
+
+def post_all(session, url, status_url):
+    data = objects()
+    start = time.perf_counter()
+    for i in range(0, N, ENVELOPE):
+        response = session.post(url, data=json.dumps({"objects": data[i:i + ENVELOPE]}), headers={"Content-Type": TAXII, "Accept": TAXII})
+        assert response.status_code == 202, response.text[:300]
+        status = response.json()
+        while status["status"] != "complete":
+            time.sleep(0.01)
+            status = session.get(status_url + status["id"] + "/", headers={"Accept": TAXII}).json()
+        assert status["success_count"] == ENVELOPE, status
+    return N / (time.perf_counter() - start)
+
+
+def get_all(session, url, query=""):
+    seen, pages, nxt = 0, 0, None
+    start = time.perf_counter()
+    while True:
+        params = {"limit": PAGE}
+        if nxt:
+            params["next"] = nxt
+        response = session.get(url + query, params=params, headers={"Accept": TAXII})
+        assert response.status_code == 200, response.text[:300]
+        body = response.json()
+        seen += len(body.get("objects", []))
+        pages += 1
+        if not body.get("more"):
+            break
+        nxt = body["next"]
+    elapsed = time.perf_counter() - start
+    return seen, pages, seen / elapsed
+
+
+def main():
+    os.makedirs(WORK, exist_ok=True)
+    # Ceptoar: the T-CEPTOAR node.
+    node = os.path.join(WORK, "telecom.sqlite")
+    ceptoar("seed", "--demo", "--database", node)
+    secretariat = ceptoar("token", "create", "--email", "secretariat@demo.ceptoar.example", "--database", node)
+    power_token = ceptoar("token", "create", "--email", "power-secretariat@demo.ceptoar.example", "--database", node)
+    p = port()
+    server = subprocess.Popen([BIN, "serve", "--database", node, "--hostname", "127.0.0.1", "--port", str(p)], env={**ENV, "CEPTOAR_SYNC_POLL_SECONDS": "3600"},
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{p}"
+    wait(base + "/ready")
+    session = requests.Session()
+    session.headers["Authorization"] = "Bearer " + secretariat
+    community = f"{base}/taxii2/api/collections/{uuid.uuid5(NAMESPACE, 'taxii-collection:community:t-ceptoar')}/objects/"
+    health = rate(session, base + "/health")
+    posted = post_all(session, community, base + "/taxii2/api/status/")
+    seen, pages, got = get_all(session, community, "?match[type]=indicator")
+    assert seen == N, seen
+    health_after = rate(session, base + "/health")
+    print(f"ceptoar  /health (same client, before/after): {health:,.0f} / {health_after:,.0f} req/s")
+    print(f"ceptoar  POST {N:,} objects in envelopes of {ENVELOPE}: {posted:,.0f} objects/s")
+    print(f"ceptoar  GET ?limit={PAGE} through {seen:,} objects in {pages} pages: {got:,.0f} objects/s")
+
+    # medallion, memory backend, the same client and objects.
+    m = port()
+    data = {
+        "/discovery": {"title": "bench", "default": f"http://127.0.0.1:{m}/bench/", "api_roots": [f"http://127.0.0.1:{m}/bench/"]},
+        "bench": {"information": {"title": "bench", "versions": [TAXII], "max_content_length": 104857600}, "status": [],
+                  "collections": [{"id": str(uuid.uuid4()), "title": "bench", "can_read": True, "can_write": True, "media_types": ["application/stix+json;version=2.1"], "objects": [], "manifest": []}]},
+    }
+    with open(os.path.join(WORK, "medallion-data.json"), "w") as f:
+        json.dump(data, f)
+    with open(os.path.join(WORK, "medallion.json"), "w") as f:
+        json.dump({"users": {"bench": "bench"}, "taxii": {"max_page_size": PAGE},
+                   "backend": {"module": "medallion.backends.memory_backend", "module_class": "MemoryBackend", "filename": os.path.join(WORK, "medallion-data.json")}}, f)
+    medallion = subprocess.Popen([os.path.join(os.path.dirname(sys.executable), "medallion"), "--port", str(m), os.path.join(WORK, "medallion.json")],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        mbase = f"http://127.0.0.1:{m}"
+        msession = requests.Session()
+        msession.auth = ("bench", "bench")
+        wait(mbase + "/taxii2/", auth=("bench", "bench"), headers={"Accept": TAXII})
+        collection = data["bench"]["collections"][0]["id"]
+        mdisc = rate(msession, mbase + "/taxii2/", 5.0) if False else None
+        msession.headers["Accept"] = TAXII
+        mdisc = rate(msession, mbase + "/taxii2/")
+        mposted = post_all(msession, f"{mbase}/bench/collections/{collection}/objects/", f"{mbase}/bench/status/")
+        mseen, mpages, mgot = get_all(msession, f"{mbase}/bench/collections/{collection}/objects/")
+        print(f"medallion discovery (same client): {mdisc:,.0f} req/s")
+        print(f"medallion POST {N:,} objects in envelopes of {ENVELOPE}: {mposted:,.0f} objects/s")
+        print(f"medallion GET ?limit={PAGE} through {mseen:,} objects in {mpages} pages: {mgot:,.0f} objects/s")
+    finally:
+        medallion.terminate()
+
+    # Federation: the power node pulls the same objects under an agreement.
+    proposal = {"key": "bench-t-power", "title": {"ja": "ベンチマーク"}, "parties": ["ceptoar:t-ceptoar", "ceptoar:electricity"], "direction": "both",
+                "maxTLP": "AMBER", "anonymised": True, "mayPassOn": False, "validFrom": "2026-01-01", "retentionDays": 30,
+                "contacts": {"ceptoar:t-ceptoar": "bench", "ceptoar:electricity": "bench"}}
+    created = requests.post(base + "/api/v1/agreements", json=proposal, headers={"Authorization": "Bearer " + secretariat}).json()
+    requests.post(base + "/api/v1/agreements/bench-t-power/approve", headers={"Authorization": "Bearer " + power_token})
+    power = os.path.join(WORK, "power.sqlite")
+    ceptoar("seed", "--demo", "--database", power)
+    q = port()
+    other = subprocess.Popen([BIN, "serve", "--database", power, "--hostname", "127.0.0.1", "--port", str(q)], env={**ENV, "CEPTOAR_SYNC_POLL_SECONDS": "3600"},
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait(f"http://127.0.0.1:{q}/ready")
+        p_secretariat = ceptoar("token", "create", "--email", "power-secretariat@demo.ceptoar.example", "--database", power)
+        t_on_power = ceptoar("token", "create", "--email", "secretariat@demo.ceptoar.example", "--database", power)
+        requests.post(f"http://127.0.0.1:{q}/api/v1/agreements", json=proposal, headers={"Authorization": "Bearer " + p_secretariat})
+        requests.post(f"http://127.0.0.1:{q}/api/v1/agreements/bench-t-power/approve", headers={"Authorization": "Bearer " + t_on_power})
+        ceptoar("peers", "add", "--name", "t-node", "--url", f"{base}/taxii2/api/collections/{created['collection']}/", "--token", power_token,
+                "--agreement", "bench-t-power", "--remote", "ceptoar:t-ceptoar", "--local", "ceptoar:electricity", "--database", power)
+        start = time.perf_counter()
+        out = ceptoar("peers", "sync", "--database", power)
+        elapsed = time.perf_counter() - start
+        pulled = int(out.split(": ")[1].split(" ")[0])
+        print(f"federation pull of {pulled:,} objects (ceptoar peers sync, process start included): {elapsed:.2f} s, {pulled / elapsed:,.0f} objects/s")
+    finally:
+        other.terminate()
+        server.terminate()
+
+
+main()
