@@ -2,6 +2,7 @@ import CeptoarKit
 import Fluent
 import FluentPostgresDriver
 import FluentSQLiteDriver
+import NIOConcurrencyHelpers
 import Prometheus
 import SQLKit
 import Vapor
@@ -43,6 +44,7 @@ public func configure(_ app: Application, configuration: AppConfiguration, optio
     app.installMapCache()
     app.readCaches = ReadCaches(lifetime: .milliseconds(configuration.readCacheMilliseconds))
     app.inboundThrottle = InboundThrottle()
+    app.taxiiPagingKey = NIOLockedValueBox(nil)
     FaultInjection.configure(
         killAfterFanOuts: configuration.faultKillAfterFanOuts, killAfterSent: configuration.notify.faultKillAfterSent,
         killAtPulledPage: configuration.faultKillAtPulledPage)

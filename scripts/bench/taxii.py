@@ -17,7 +17,8 @@ import uuid
 import requests
 
 BIN, WORK = sys.argv[1], sys.argv[2]
-N, ENVELOPE, PAGE = 10_000, 100, 100
+N = int(os.environ.get("BENCH_TAXII_OBJECTS", "10000"))
+ENVELOPE, PAGE = 100, 100
 TAXII = "application/taxii+json;version=2.1"
 NAMESPACE = uuid.UUID("6a0d6f0e-2c4b-4c8e-9d57-3b1f0c2e7a41")
 AMBER = "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421"
@@ -78,10 +79,12 @@ def post_all(session, url, status_url):
     return N / (time.perf_counter() - start)
 
 
-def get_all(session, url, query=""):
+def get_all(session, url, query="", max_seconds=600.0):
+    """Pages through with `next`; stops after max_seconds (medallion's memory backend slows
+    as its collection grows), reporting the rate over what it fetched."""
     seen, pages, nxt = 0, 0, None
     start = time.perf_counter()
-    while True:
+    while time.perf_counter() - start < max_seconds:
         params = {"limit": PAGE}
         if nxt:
             params["next"] = nxt
@@ -95,6 +98,16 @@ def get_all(session, url, query=""):
         nxt = body["next"]
     elapsed = time.perf_counter() - start
     return seen, pages, seen / elapsed
+
+
+def wrk_pager(base, path, auth, connections, seconds=10):
+    """wrk (C, Lua) paging with `next`: one connection per thread, each from the start again
+    at the end of the collection. Returns its objects/s line."""
+    script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "taxii-pager.lua")
+    out = subprocess.run(["wrk", f"-t{connections}", f"-c{connections}", f"-d{seconds}s", "-s", script, base + path],
+                         env={**os.environ, "PAGE_PATH": path, "AUTH": auth}, capture_output=True, text=True).stdout
+    lines = [line.strip() for line in out.splitlines() if line.startswith("objects:") or "Non-2xx" in line or "Socket errors" in line]
+    return "; ".join(lines)
 
 
 def main():
@@ -116,10 +129,15 @@ def main():
     posted = post_all(session, community, base + "/taxii2/api/status/")
     seen, pages, got = get_all(session, community, "?match[type]=indicator")
     assert seen == N, seen
+    path = community[len(base):] + "?match[type]=indicator&limit=100"
+    wrk1 = wrk_pager(base, path, "Bearer " + secretariat, 1)
+    wrk2 = wrk_pager(base, path, "Bearer " + secretariat, 2)
     health_after = rate(session, base + "/health")
-    print(f"ceptoar  /health (same client, before/after): {health:,.0f} / {health_after:,.0f} req/s")
-    print(f"ceptoar  POST {N:,} objects in envelopes of {ENVELOPE}: {posted:,.0f} objects/s")
-    print(f"ceptoar  GET ?limit={PAGE} through {seen:,} objects in {pages} pages: {got:,.0f} objects/s")
+    print(f"ceptoar  /health (same client, before/after): {health:,.0f} / {health_after:,.0f} req/s", flush=True)
+    print(f"ceptoar  POST {N:,} objects in envelopes of {ENVELOPE}: {posted:,.0f} objects/s", flush=True)
+    print(f"ceptoar  GET ?limit={PAGE} through {seen:,} objects in {pages} pages: {got:,.0f} objects/s", flush=True)
+    print(f"ceptoar  wrk pager, 1 connection: {wrk1}", flush=True)
+    print(f"ceptoar  wrk pager, 2 connections: {wrk2}", flush=True)
 
     # medallion, memory backend, the same client and objects.
     m = port()
@@ -141,14 +159,15 @@ def main():
         msession.auth = ("bench", "bench")
         wait(mbase + "/taxii2/", auth=("bench", "bench"), headers={"Accept": TAXII})
         collection = data["bench"]["collections"][0]["id"]
-        mdisc = rate(msession, mbase + "/taxii2/", 5.0) if False else None
         msession.headers["Accept"] = TAXII
-        mdisc = rate(msession, mbase + "/taxii2/")
+        print(f"medallion discovery (same client): {rate(msession, mbase + '/taxii2/'):,.0f} req/s", flush=True)
         mposted = post_all(msession, f"{mbase}/bench/collections/{collection}/objects/", f"{mbase}/bench/status/")
-        mseen, mpages, mgot = get_all(msession, f"{mbase}/bench/collections/{collection}/objects/")
-        print(f"medallion discovery (same client): {mdisc:,.0f} req/s")
-        print(f"medallion POST {N:,} objects in envelopes of {ENVELOPE}: {mposted:,.0f} objects/s")
-        print(f"medallion GET ?limit={PAGE} through {mseen:,} objects in {mpages} pages: {mgot:,.0f} objects/s")
+        print(f"medallion POST {N:,} objects in envelopes of {ENVELOPE}: {mposted:,.0f} objects/s", flush=True)
+        mseen, mpages, mgot = get_all(msession, f"{mbase}/bench/collections/{collection}/objects/", max_seconds=60.0)
+        print(f"medallion GET ?limit={PAGE} through {mseen:,} objects in {mpages} pages (stopped after 60 s): {mgot:,.0f} objects/s", flush=True)
+        import base64
+        mauth = "Basic " + base64.b64encode(b"bench:bench").decode()
+        print(f"medallion wrk pager, 1 connection: {wrk_pager(mbase, f'/bench/collections/{collection}/objects/?limit={PAGE}', mauth, 1, 30)}", flush=True)
     finally:
         medallion.terminate()
 
@@ -175,7 +194,7 @@ def main():
         out = ceptoar("peers", "sync", "--database", power)
         elapsed = time.perf_counter() - start
         pulled = int(out.split(": ")[1].split(" ")[0])
-        print(f"federation pull of {pulled:,} objects (ceptoar peers sync, process start included): {elapsed:.2f} s, {pulled / elapsed:,.0f} objects/s")
+        print(f"federation pull of {pulled:,} objects (ceptoar peers sync, process start included): {elapsed:.2f} s, {pulled / elapsed:,.0f} objects/s", flush=True)
     finally:
         other.terminate()
         server.terminate()

@@ -242,7 +242,7 @@ def test_the_content_security_policy_blocks_nothing_on_the_pages(server, browser
     sign_in(browser, server["base"], "secretariat@demo.ceptoar.example", DEMO_PASSWORD)
     browser.get_log("browser")  # start from an empty console
     for path in ["/", "/map", "/organisations", "/inbox", "/alerts", "/alerts/new", "/poc", "/hops", "/advisories/new",
-                 "/ceptoars/t-ceptoar", "/ceptoars/t-ceptoar/contact", "/ceptoars/t-ceptoar/escalation"]:
+                 "/ceptoars/t-ceptoar", "/ceptoars/t-ceptoar/contact", "/ceptoars/t-ceptoar/escalation", "/agreements", "/sync"]:
         browser.get(server["base"] + path)
         # The stylesheet applied: the header's background comes from /static/ceptoar.css.
         header = browser.find_element(By.TAG_NAME, "header")
@@ -256,3 +256,55 @@ def test_the_content_security_policy_blocks_nothing_on_the_pages(server, browser
     browser.execute_script("var s = document.createElement('script'); s.textContent = 'document.body.dataset.injected = 1'; document.body.appendChild(s);")
     assert browser.find_element(By.TAG_NAME, "body").get_attribute("data-injected") is None
     assert any("Content Security Policy" in entry["message"] for entry in browser.get_log("browser"))
+
+
+def test_agreement_pages_propose_approve_suspend_and_sync(server, browser, shot):
+    """T-CEPTOAR's secretariat proposes an agreement with the power CEPTOAR on the page; the
+    power secretariat approves it; the page shows its terms, approvals and history in Japanese
+    and English; it is suspended with a reason; the sync page lists no peer yet."""
+    import uuid
+    key = "t-power-page-" + uuid.uuid4().hex[:6]
+    sign_in(browser, server["base"], "secretariat@demo.ceptoar.example", DEMO_PASSWORD)
+    browser.get(server["base"] + "/agreements")
+    form = browser.find_element(By.CSS_SELECTOR, "[data-testid=propose-form]")
+    form.find_element(By.NAME, "key").send_keys(key)
+    form.find_element(By.NAME, "title_ja").send_keys("情報通信・電力 脆弱性情報の相互共有")
+    form.find_element(By.NAME, "title_en").send_keys("Telecom and power: vulnerability sharing")
+    form.find_element(By.NAME, "contact_0").send_keys("T-CEPTOAR 事務局 03-0000-0000")
+    form.find_element(By.NAME, "party_1").send_keys("ceptoar:electricity")
+    form.find_element(By.NAME, "contact_1").send_keys("電気事業連合会 情報通信部 03-1111-1111")
+    form.find_element(By.NAME, "category_vulnerability").click()
+    form.find_element(By.NAME, "anonymised").click()
+    browser.execute_script("arguments[0].value = '2026-04-01'", form.find_element(By.NAME, "valid_from"))
+    click_and_wait(browser, form.find_element(By.CSS_SELECTOR, "[data-testid=propose]"))
+    assert "提案中" in browser.find_element(By.CSS_SELECTOR, "[data-testid=agreement-status]").text
+    assert "承認待ち" in browser.page_source and "令和8年4月1日" in browser.page_source
+    shot("agreement-proposed-ja")
+
+    sign_in(browser, server["base"], "power-secretariat@demo.ceptoar.example", DEMO_PASSWORD)
+    browser.get(server["base"] + f"/agreements/{key}")
+    click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "[data-testid=approve]"))
+    assert "有効" in browser.find_element(By.CSS_SELECTOR, "[data-testid=agreement-status]").text
+    assert len(browser.find_elements(By.CSS_SELECTOR, "[data-testid=history-row]")) == 3
+    shot("agreement-active-ja")
+    browser.get(server["base"] + f"/agreements/{key}?lang=en")
+    assert browser.find_element(By.CSS_SELECTOR, "[data-testid=agreement-status]").text == "active"
+    assert "Telecom and power" in browser.page_source
+    shot("agreement-active-en")
+    browser.get(server["base"] + "/lang/ja")
+    browser.get(server["base"] + f"/agreements/{key}")
+    suspend = [f for f in browser.find_elements(By.CSS_SELECTOR, "form") if f.get_attribute("action").endswith("/suspend")][0]
+    suspend.find_element(By.NAME, "reason").send_keys("運用見直しのため")
+    click_and_wait(browser, suspend.find_element(By.CSS_SELECTOR, "[data-testid=suspend]"))
+    assert "停止中" in browser.find_element(By.CSS_SELECTOR, "[data-testid=agreement-status]").text
+    assert "運用見直しのため" in browser.page_source
+
+    # A member of a third CEPTOAR does not see it at all.
+    sign_in(browser, server["base"], "water@demo.ceptoar.example", DEMO_PASSWORD)
+    browser.get(server["base"] + f"/agreements/{key}")
+    assert "404" in browser.find_element(By.TAG_NAME, "h1").text
+
+    sign_in(browser, server["base"], "power-secretariat@demo.ceptoar.example", DEMO_PASSWORD)
+    browser.get(server["base"] + "/sync")
+    assert browser.find_element(By.CSS_SELECTOR, "[data-testid=peer-form]")
+    shot("sync-ja")

@@ -21,6 +21,7 @@ struct SeedCommand: AnyAsyncCommand {
 
     /// Shared with `serve --demo`.
     static func seed(_ app: Application, seed: SeedDocument, demo: Bool) async throws -> String {
+        defer { WriteGeneration.sharing.advance() }  // who may read what may have changed
         var lines: [String] = []
         switch try await RegistrySeeder(database: app.db).load(seed) {
         case .loaded(let count):

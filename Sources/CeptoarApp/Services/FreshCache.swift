@@ -5,6 +5,10 @@ import Foundation
 /// stale as soon as this process writes anything — so a user never reads past their own write.
 final class WriteGeneration: @unchecked Sendable {
     static let process = WriteGeneration()
+    /// Advanced by what changes who may share what (agreements, handling rules and their
+    /// acceptance, the registry): the sharing caches key on it, so a TAXII POST — a write —
+    /// does not throw away every requester's context.
+    static let sharing = WriteGeneration()
 
     private let lock = NSLock()
     private var value: UInt64 = 0

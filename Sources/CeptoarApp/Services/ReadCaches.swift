@@ -10,9 +10,15 @@ final class ReadCaches: Sendable {
     let inboxPages: FreshCache<InboxPageKey, InboxDTO>
     /// The same, already encoded as the API's JSON: encoding cost more than the cached read.
     let inboxJSON: FreshCache<InboxPageKey, ByteBuffer>
+    /// A user's sharing context (parties, agreements): read for every TAXII request.
+    let sharingContexts: FreshCache<UUID, SharingContext>
+    /// Where a user's POST to a collection goes (source party, authors, sector), by "user|collection".
+    let ingestTargets: FreshCache<String, StixIngest.Target>
 
     init(lifetime: Duration) {
         self.tokens = FreshCache(lifetime: lifetime)
+        self.sharingContexts = FreshCache(lifetime: lifetime, generations: .sharing)
+        self.ingestTargets = FreshCache(lifetime: lifetime, generations: .sharing)
         self.inboxPages = FreshCache(lifetime: lifetime)
         self.inboxJSON = FreshCache(lifetime: lifetime)
     }

@@ -13,6 +13,7 @@ struct RegistryEditor {
 
     /// All changes, in order, in one transaction: either all apply or none.
     func apply(_ set: RegistryChangeSet) async throws -> Int {
+        defer { WriteGeneration.sharing.advance() }  // who may read what may have changed
         try await self.database.atomically { db in
             for (index, change) in set.changes.enumerated() {
                 do {

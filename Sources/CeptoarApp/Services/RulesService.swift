@@ -24,6 +24,7 @@ struct RulesService {
 
     /// A new version, by the CEPTOAR's own secretariat. Members must accept it again.
     func publish(_ input: NewVersion, for key: String, by user: User) async throws -> HandlingRules {
+        defer { WriteGeneration.sharing.advance() }  // who may read what may have changed
         let ceptoar = try await self.ceptoar(key)
         let own = try await Relay(database: self.database).secretariatCeptoars(of: user.$organisation.id)
         guard user.has(.ceptoarSecretariat), own.contains(try ceptoar.requireID()) else {
@@ -58,6 +59,7 @@ struct RulesService {
 
     /// The user's organisation accepts the version in force; accepting twice changes nothing.
     func accept(for key: String, by user: User) async throws -> HandlingRules {
+        defer { WriteGeneration.sharing.advance() }  // who may read what may have changed
         let ceptoar = try await self.ceptoar(key)
         let member = try await MapQuery.validOn(Membership.query(on: self.database), .today)
             .filter(\.$organisation.$id == user.$organisation.id).filter(\.$ceptoar.$id == ceptoar.requireID())

@@ -71,16 +71,15 @@ public enum JSONValue: Sendable, Equatable, Codable {
     /// Compact JSON with sorted keys: the same object always gives the same text, so a stored
     /// object and one sent again compare byte for byte.
     public func encoded() -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        // Encoding a value built of these cases cannot fail but for a non-finite number, which
-        // decoding never yields and the mapping never builds.
-        guard let data = try? encoder.encode(self) else { return "null" }
-        return String(decoding: data, as: UTF8.self)
+        var out: [UInt8] = []
+        out.reserveCapacity(512)
+        JSONText.write(self, into: &out)
+        return String(decoding: out, as: UTF8.self)
     }
 
+    /// Parses JSON text (strict, nesting bounded: see `JSONText`).
     public static func decode(_ text: some DataProtocol) throws -> JSONValue {
-        try JSONDecoder().decode(JSONValue.self, from: Data(text))
+        try JSONText.parse(Array(text))
     }
 }
 

@@ -46,7 +46,7 @@ struct TaxiiController: RouteCollection {
     }
 
     @Sendable func collections(req: Request) async throws -> Response {
-        let context = try await SharingContext.make(req.auth.get(User.self), on: req.db)
+        let context = try await SharingContext.cached(req.auth.get(User.self), for: req)
         let all = try await TaxiiCollections(database: req.db).visible(context)
         return try Self.json(["collections": .array(all.map { Self.describe($0, req.language) })])
     }
@@ -107,7 +107,7 @@ struct TaxiiController: RouteCollection {
     private func page(_ req: Request, _ collection: TaxiiCollection, _ context: SharingContext, _ query: TaxiiQuery, ids: [String]) async throws -> CollectionReader.Page {
         var afterSeq: Int?
         if let token = query.next {
-            afterSeq = try await TaxiiPaging.make(on: req.db).resume(token, collection: collection.id, requester: Self.requester(req))
+            afterSeq = try await TaxiiPaging.make(for: req).resume(token, collection: collection.id, requester: Self.requester(req))
         }
         let reader = CollectionReader(database: req.db, collection: collection, context: context)
         return try await reader.page(CollectionReader.Query(
@@ -131,7 +131,7 @@ struct TaxiiController: RouteCollection {
     }
 
     private func nextToken(_ req: Request, _ seq: Int, _ collection: TaxiiCollection) async throws -> String {
-        try await TaxiiPaging.make(on: req.db).token(after: seq, collection: collection.id, requester: Self.requester(req))
+        try await TaxiiPaging.make(for: req).token(after: seq, collection: collection.id, requester: Self.requester(req))
     }
 
     static func requester(_ req: Request) -> String { req.auth.get(User.self)?.id?.uuidString ?? "anonymous" }
@@ -164,13 +164,31 @@ struct TaxiiController: RouteCollection {
         guard objects.count <= StixIngest.maxObjects else {
             throw TaxiiError(status: .payloadTooLarge, ja: "1回に送れるのは \(StixIngest.maxObjects) オブジェクトまでです", en: "at most \(StixIngest.maxObjects) objects per envelope")
         }
-        let target = try await Self.target(for: collection, context: context, on: req.db)
+        let database = req.db
+        let target = try await req.application.readCaches.ingestTargets.value(for: "\(try user.requireID())|\(collection.id)") {
+            try await Self.target(for: collection, context: context, on: database)
+        }
         let started = STIXTime.now()
-        let outcome = try await StixIngest(database: req.db).ingest(objects, into: target, language: req.language)
-        let status = try await Self.saveStatus(outcome, owner: try user.requireID(), started: started, on: req.db)
-        try await AuditLog.append(on: req.db, actor: user.email, action: "taxii-add", subject: "taxii-collection:\(collection.id)", detail: [
-            "total": String(outcome.total), "stored": String(outcome.stored), "failed": String(outcome.failures.count), "status": status.id!.uuidString,
-        ])
+        let owner = try user.requireID()
+        let statusID = UUID()
+        let (email, collectionID, total) = (user.email, collection.id, objects.count)
+        // The objects, their status and the audit entry commit together: one commit, not three.
+        let outcome = try await StixIngest(database: req.db).ingest(objects, into: target, language: req.language) { db, outcome in
+            _ = try await Self.saveStatus(outcome, id: statusID, owner: owner, started: started, on: db)
+            try await AuditLog.append(on: db, actor: email, action: "taxii-add", subject: "taxii-collection:\(collectionID)", detail: [
+                "total": String(total), "stored": String(outcome.stored), "failed": "0", "status": statusID.uuidString,
+            ])
+        }
+        if !outcome.failures.isEmpty {
+            // Refused: nothing was stored, and the status says why.
+            try await req.db.atomically { db in
+                _ = try await Self.saveStatus(outcome, id: statusID, owner: owner, started: started, on: db)
+                try await AuditLog.append(on: db, actor: email, action: "taxii-add", subject: "taxii-collection:\(collectionID)", detail: [
+                    "total": String(total), "stored": "0", "failed": String(outcome.failures.count), "status": statusID.uuidString,
+                ])
+            }
+        }
+        guard let status = try await TaxiiStatusRecord.find(statusID, on: req.db) else { throw Abort(.internalServerError) }
         let response = try Self.json(Self.statusResource(status))
         response.status = .accepted
         return response
@@ -227,9 +245,9 @@ struct TaxiiController: RouteCollection {
         return try Self.json(Self.statusResource(status))
     }
 
-    static func saveStatus(_ outcome: StixIngest.Outcome, owner: UUID, started: STIXTime, on db: any Database) async throws -> TaxiiStatusRecord {
+    static func saveStatus(_ outcome: StixIngest.Outcome, id: UUID, owner: UUID, started: STIXTime, on db: any Database) async throws -> TaxiiStatusRecord {
         let status = TaxiiStatusRecord()
-        status.id = UUID()
+        status.id = id
         status.ownerID = owner
         status.status = "complete"
         status.requestTimestamp = started.canonical
@@ -256,7 +274,7 @@ struct TaxiiController: RouteCollection {
     // MARK: helpers
 
     private func find(_ req: Request) async throws -> (TaxiiCollection, SharingContext) {
-        let context = try await SharingContext.make(req.auth.get(User.self), on: req.db)
+        let context = try await SharingContext.cached(req.auth.get(User.self), for: req)
         guard let id = req.parameters.get("collection"), id.utf8.count <= 64 else { throw TaxiiError.notFound }
         return (try await TaxiiCollections(database: req.db).find(id, context), context)
     }

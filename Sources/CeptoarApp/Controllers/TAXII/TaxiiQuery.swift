@@ -2,6 +2,7 @@ import CeptoarKit
 import Crypto
 import Fluent
 import Foundation
+import NIOConcurrencyHelpers
 import Vapor
 
 /// The query of a TAXII request, parsed into bounded values before anything reads it:
@@ -89,8 +90,13 @@ struct TaxiiPaging {
     static let lifetime: TimeInterval = 24 * 3600
     let key: SymmetricKey
 
-    static func make(on database: any Database) async throws -> TaxiiPaging {
-        TaxiiPaging(key: SymmetricKey(data: try await AlertSecrets.key(named: "taxii_next_key", on: database)))
+    /// The node's paging key, read once per application (it never changes once made).
+    static func make(for request: Request) async throws -> TaxiiPaging {
+        let box = request.application.taxiiPagingKey
+        if let key = box.withLockedValue({ $0 }) { return TaxiiPaging(key: key) }
+        let key = SymmetricKey(data: try await AlertSecrets.key(named: "taxii_next_key", on: request.db))
+        box.withLockedValue { $0 = key }
+        return TaxiiPaging(key: key)
     }
 
     func token(after seq: Int, collection: String, requester: String, now: Date = Date()) -> String {
@@ -113,5 +119,15 @@ struct TaxiiPaging {
     private func mac(_ payload: String, _ collection: String, _ requester: String) -> String {
         let code = HMAC<SHA256>.authenticationCode(for: Data("\(payload)|\(collection)|\(requester)".utf8), using: self.key)
         return Data(code).prefix(12).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+    }
+}
+
+private struct TaxiiPagingKeyStorage: StorageKey { typealias Value = NIOLockedValueBox<SymmetricKey?> }
+
+extension Application {
+    /// Set by `configure`, so every request shares the one box.
+    var taxiiPagingKey: NIOLockedValueBox<SymmetricKey?> {
+        get { self.storage[TaxiiPagingKeyStorage.self] ?? NIOLockedValueBox(nil) }
+        set { self.storage[TaxiiPagingKeyStorage.self] = newValue }
     }
 }

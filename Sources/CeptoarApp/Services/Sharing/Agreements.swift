@@ -95,7 +95,7 @@ struct Agreements {
             try await Self.approve(record, party: proposer, by: user, on: db)
             try await Self.record(record, change: "proposed", by: user, reason: nil, on: db)
             return record
-        }
+        }.sharingChanged()
     }
 
     func approve(_ key: String, by user: User) async throws -> AgreementRecord {
@@ -117,7 +117,7 @@ struct Agreements {
                 try await Self.record(record, change: "activated", by: user, reason: nil, on: db)
             }
             return record
-        }
+        }.sharingChanged()
     }
 
     /// Suspend, resume or terminate: any party's secretariat, with a reason.
@@ -146,7 +146,7 @@ struct Agreements {
             let names = ["suspend": "suspended", "resume": "resumed", "terminate": "terminated"]
             try await Self.record(record, change: names[change] ?? change, by: user, reason: reason, on: db)
             return record
-        }
+        }.sharingChanged()
     }
 
     private static func approve(_ record: AgreementRecord, party: String, by user: User, on db: any Database) async throws {
@@ -310,5 +310,13 @@ struct Agreements {
         record.retentionDays = p.retentionDays
         record.contacts = String(decoding: try JSONEncoder.sorted.encode(p.contacts.mapValues { $0.trimmingCharacters(in: .whitespaces) }), as: UTF8.self)
         return record
+    }
+}
+
+extension AgreementRecord {
+    /// After a committed change: every cached sharing context is stale.
+    func sharingChanged() -> AgreementRecord {
+        WriteGeneration.sharing.advance()
+        return self
     }
 }

@@ -110,7 +110,7 @@ struct PeerSync {
             // this page may share its last date_added.
             let checkpoint = more ? addedAfter : (last ?? addedAfter)
             let peerID = try peer.requireID()
-            let outcome = try await StixIngest(database: self.database).ingest(objects, into: target, language: .en) { db in
+            let outcome = try await StixIngest(database: self.database).ingest(objects, into: target, language: .en) { db, _ in
                 guard let row = try await PeerRecord.find(peerID, on: db) else { return }
                 row.pullNext = newNext
                 row.pullAddedAfter = checkpoint

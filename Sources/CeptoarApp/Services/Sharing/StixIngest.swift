@@ -10,7 +10,7 @@ struct StixIngest {
     let database: any Database
 
     /// Where the objects go and on whose behalf.
-    struct Target {
+    struct Target: Sendable {
         /// The party they come from.
         var source: String
         /// Identities that may author them (the party's own, or its agreement pseudonym).
@@ -43,9 +43,9 @@ struct StixIngest {
     static let maxObjects = 5000
 
     /// Checks and stores `objects`; `alongside` runs in the same transaction as the store (a
-    /// peer's checkpoint), and only when the envelope was accepted.
+    /// peer's checkpoint, a TAXII status), and only when the envelope was accepted.
     func ingest(_ objects: [JSONValue], into target: Target, language: Language,
-                alongside: (@Sendable (any Database) async throws -> Void)? = nil) async throws -> Outcome {
+                alongside: (@Sendable (any Database, Outcome) async throws -> Void)? = nil) async throws -> Outcome {
         var outcome = Outcome(total: objects.count)
         var rows: [StixStore.Row] = []
         var accepted: [Outcome.Detail] = []
@@ -70,14 +70,14 @@ struct StixIngest {
             return outcome
         }
         let toStore = rows
-        let fresh = try await self.database.atomically { db in
-            let fresh = try await StixStore(database: db).insert(toStore)
-            try await alongside?(db)
-            return fresh
-        }
-        outcome.stored = fresh.count
         outcome.successes = accepted
-        return outcome
+        let whole = outcome
+        return try await self.database.atomically { db in
+            var done = whole
+            done.stored = try await StixStore(database: db).insert(toStore).count
+            try await alongside?(db, done)
+            return done
+        }
     }
 
     /// One object as a row to store; `.success(nil)` for a TLP marking definition.
@@ -107,7 +107,8 @@ struct StixIngest {
             break
         }
         let labels = object["labels"]?.array?.compactMap(\.string) ?? []
-        let category = labels.first(where: { $0.hasPrefix("category:") }).map { String($0.dropFirst(9)) }
+        // Only a category Ceptoar knows: a label is text from outside.
+        let category = labels.first(where: { $0.hasPrefix("category:") }).map { String($0.dropFirst(9)) }.flatMap { AdvisoryCategory(rawValue: $0)?.rawValue }
         if let agreement = target.agreement {
             if tlp > agreement.maxTLP {
                 return refuse(checked.id, version, "相互合意の TLP 上限（\(agreement.maxTLP.marking)）を超えています", "above the agreement's highest marking (\(agreement.maxTLP.marking))")

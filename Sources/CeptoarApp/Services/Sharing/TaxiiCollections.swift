@@ -30,9 +30,8 @@ struct TaxiiCollections {
     /// The collections this requester may read or write (the public one for everyone).
     func visible(_ context: SharingContext) async throws -> [TaxiiCollection] {
         var result = [self.publicCollection(context)]
-        let ceptoars = try await Ceptoar.query(on: self.database).sort(\.$key).all()
-        for ceptoar in ceptoars {
-            let collection = try self.community(ceptoar, context)
+        for ceptoar in context.ceptoars {
+            let collection = self.community(ceptoar, context)
             if collection.canRead || collection.canWrite { result.append(collection) }
         }
         for record in context.agreements.values.sorted(by: { $0.key < $1.key }) {
@@ -49,8 +48,8 @@ struct TaxiiCollections {
         for record in context.agreements.values where Self.agreementCollectionID(record.key) == id {
             return self.agreement(record, context)
         }
-        for ceptoar in try await Ceptoar.query(on: self.database).all() where Self.communityCollectionID(ceptoar.key) == id {
-            return try self.community(ceptoar, context)
+        for ceptoar in context.ceptoars where Self.communityCollectionID(ceptoar.key) == id {
+            return self.community(ceptoar, context)
         }
         throw TaxiiError.notFound
     }
@@ -61,10 +60,10 @@ struct TaxiiCollections {
             description: LocalizedText(ja: "制限なく共有できる情報", en: "Information anyone may share"), canRead: true, canWrite: false)
     }
 
-    private func community(_ ceptoar: Ceptoar, _ context: SharingContext) throws -> TaxiiCollection {
+    private func community(_ ceptoar: (key: String, id: UUID), _ context: SharingContext) -> TaxiiCollection {
         let party = Party.ceptoar(ceptoar.key)
         return TaxiiCollection(
-            id: Self.communityCollectionID(ceptoar.key), kind: .community(key: ceptoar.key, id: try ceptoar.requireID()),
+            id: Self.communityCollectionID(ceptoar.key), kind: .community(key: ceptoar.key, id: ceptoar.id),
             title: LocalizedText(ja: "\(ceptoar.key) コミュニティ", en: "\(ceptoar.key) community"),
             description: LocalizedText(ja: "このセプターの構成員と事務局に共有された情報", en: "Information shared with this CEPTOAR's members and secretariat"),
             canRead: context.viewer.parties.contains(party), canWrite: context.acting.contains(party))

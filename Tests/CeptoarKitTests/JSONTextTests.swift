@@ -1,0 +1,53 @@
+import Foundation
+import Testing
+
+@testable import CeptoarKit
+
+/// The hand-written JSON parser and writer that STIX objects from outside go through.
+@Suite("JSON text (STIX objects from outside)")
+struct JSONTextTests {
+    @Test func parsesWhatFoundationParsesAndWritesItBack() throws {
+        let text = #"{"a":[1,-2,3.5,1e3,true,false,null],"b":"é/\"\\\n\u0041\ud83d\ude00","c":{}}"#
+        let value = try JSONValue.decode(Data(text.utf8))
+        #expect(value["a"] == [.integer(1), .integer(-2), .number(3.5), .number(1000), true, false, .null])
+        #expect(value["b"] == .string("é/\"\\\nA😀"))
+        // What it writes, Foundation reads as the same value.
+        let written = value.encoded()
+        let again = try JSONSerialization.jsonObject(with: Data(written.utf8)) as? [String: Any]
+        #expect((again?["b"] as? String) == "é/\"\\\nA😀")
+        #expect(try JSONValue.decode(Data(written.utf8)) == value)
+        // Keys are sorted, so the same object is the same text.
+        #expect(JSONValue.object(["b": 1 == 1 ? .integer(1) : .null, "a": .integer(2)]).encoded() == #"{"a":2,"b":1}"#)
+        // Control characters are escaped on the way out.
+        #expect(JSONValue.string("a\u{0}b\u{1F}").encoded() == #""a\u0000b\u001f""#)
+    }
+
+    @Test(arguments: [
+        "", "{", "[1,]", "{\"a\":1,}", "01", "1.", "-", "1e", "\"\\x\"", "\"\\ud800\"", "\"\\udc00x\"", "tru", "nul", "{\"a\" 1}",
+        "[1 2]", "\"raw\u{1}control\"", "1e99999", "{} []", "\"unterminated",
+    ])
+    func refusesWhatIsNotJSON(text: String) {
+        #expect(throws: (any Error).self) { try JSONValue.decode(Data(text.utf8)) }
+    }
+
+    @Test func refusesDeepNestingAndInvalidUTF8() {
+        let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
+        #expect(throws: (any Error).self) { try JSONValue.decode(Data(deep.utf8)) }
+        let shallow = String(repeating: "[", count: 60) + String(repeating: "]", count: 60)
+        #expect((try? JSONValue.decode(Data(shallow.utf8))) != nil)
+        #expect(throws: (any Error).self) { try JSONValue.decode([0x22, 0xFF, 0xFE, 0x22]) }
+    }
+
+    @Test func randomBytesNeverTrap() {
+        var generator = SystemRandomNumberGenerator()
+        let alphabet = Array(#"{}[]",:\-0123456789.eE+truefalsn "\u"#.utf8) + [0x00, 0x1F, 0x80, 0xC3, 0xA9, 0xFF]
+        for _ in 0..<20_000 {
+            let length = Int.random(in: 0...40, using: &generator)
+            let bytes = (0..<length).map { _ in alphabet.randomElement(using: &generator)! }
+            if let value = try? JSONValue.decode(bytes) {
+                // Whatever parses writes back to something that parses to the same value.
+                #expect((try? JSONValue.decode(Data(value.encoded().utf8))) == value)
+            }
+        }
+    }
+}
