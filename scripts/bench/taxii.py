@@ -133,11 +133,13 @@ def main():
     wrk1 = wrk_pager(base, path, "Bearer " + secretariat, 1)
     wrk2 = wrk_pager(base, path, "Bearer " + secretariat, 2)
     health_after = rate(session, base + "/health")
+    health_wrk = {c: subprocess.run(["wrk", f"-t{c}", f"-c{c}", "-d5s", base + "/health"], capture_output=True, text=True).stdout for c in (1, 2)}
+    health_wrk = {c: next((line.split()[1] for line in out.splitlines() if line.startswith("Requests/sec")), "?") for c, out in health_wrk.items()}
     print(f"ceptoar  /health (same client, before/after): {health:,.0f} / {health_after:,.0f} req/s", flush=True)
     print(f"ceptoar  POST {N:,} objects in envelopes of {ENVELOPE}: {posted:,.0f} objects/s", flush=True)
     print(f"ceptoar  GET ?limit={PAGE} through {seen:,} objects in {pages} pages: {got:,.0f} objects/s", flush=True)
-    print(f"ceptoar  wrk pager, 1 connection: {wrk1}", flush=True)
-    print(f"ceptoar  wrk pager, 2 connections: {wrk2}", flush=True)
+    print(f"ceptoar  wrk pager, 1 connection: {wrk1} (wrk /health, 1 connection: {health_wrk[1]} req/s)", flush=True)
+    print(f"ceptoar  wrk pager, 2 connections: {wrk2} (wrk /health, 2 connections: {health_wrk[2]} req/s)", flush=True)
 
     # medallion, memory backend, the same client and objects.
     m = port()
@@ -168,6 +170,8 @@ def main():
         import base64
         mauth = "Basic " + base64.b64encode(b"bench:bench").decode()
         print(f"medallion wrk pager, 1 connection: {wrk_pager(mbase, f'/bench/collections/{collection}/objects/?limit={PAGE}', mauth, 1, 30)}", flush=True)
+        discovery = subprocess.run(["wrk", "-t1", "-c1", "-d5s", "-H", "Authorization: " + mauth, "-H", "Accept: " + TAXII, mbase + "/taxii2/"], capture_output=True, text=True).stdout
+        print("medallion wrk discovery, 1 connection: " + next((line.split()[1] for line in discovery.splitlines() if line.startswith("Requests/sec")), "?") + " req/s", flush=True)
     finally:
         medallion.terminate()
 

@@ -127,7 +127,10 @@ struct CollectionReader {
                 "(s.type = 'identity' AND s.advisory_id IS NULL AND s.community IS NULL AND s.received_under IS NULL)",
             ]
             if !receiving.isEmpty { parts.append("s.received_under IN (\(binds: receiving))") }
-            return "(" + parts.joined(separator: " OR ") + ")"
+            // Wrapped so no engine answers the OR from its indexes: that collects every match
+            // after the position and sorts it, for each page (quadratic over a paging run).
+            // Walking `seq` in order and stopping at the page's end is what a page needs.
+            return "(CASE WHEN " + parts.joined(separator: " OR ") + " THEN 1 ELSE 0 END) = 1"
         case .agreement(let record):
             let terms = record.terms
             let givers = Array(terms.givers.subtracting(self.context.viewer.parties))
