@@ -286,6 +286,9 @@ def test_agreement_pages_propose_approve_suspend_and_sync(server, browser, shot)
     click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "[data-testid=approve]"))
     assert "有効" in browser.find_element(By.CSS_SELECTOR, "[data-testid=agreement-status]").text
     assert len(browser.find_elements(By.CSS_SELECTOR, "[data-testid=history-row]")) == 3
+    parties = browser.find_elements(By.CSS_SELECTOR, "[data-testid=party]")
+    assert len(parties) == 2 and "電気事業連合会 情報通信部 03-1111-1111" in parties[1].text and "承認済み" in parties[1].text
+    assert "SQL" not in browser.page_source and "発効" in browser.page_source
     shot("agreement-active-ja")
     browser.get(server["base"] + f"/agreements/{key}?lang=en")
     assert browser.find_element(By.CSS_SELECTOR, "[data-testid=agreement-status]").text == "active"

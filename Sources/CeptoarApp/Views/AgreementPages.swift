@@ -96,6 +96,15 @@ struct AgreementDetailPage {
         return language == .ja ? "\(era.japanese)（\(day.iso)）" : era.englishEra
     }
 
+    static func changeLabel(_ change: String, _ language: Language) -> String {
+        let labels: [String: (String, String)] = [
+            "proposed": ("提案", "proposed"), "approved": ("承認", "approved"), "activated": ("発効", "activated"),
+            "suspended": ("停止", "suspended"), "resumed": ("再開", "resumed"), "terminated": ("終了", "terminated"),
+        ]
+        guard let label = labels[change] else { return change }
+        return language == .ja ? label.0 : label.1
+    }
+
     static func statusLabel(_ status: String, _ language: Language) -> String {
         if status == "expired" { return language == .ja ? "期限切れ" : "expired" }
         return Agreement.Status(rawValue: status)?.label.text(language) ?? status
@@ -106,10 +115,10 @@ struct AgreementDetailPage {
         let ja = language == .ja
         let a = self.agreement
         let name = { (party: String) in a.partyNames[party]?.text(language) ?? party }
-        let parties = a.parties.map { party in
+        let parties = a.parties.map { party -> String in
             let approved = a.approvals.first { $0.party == party }
             let state = approved.map { (ja ? "承認済み " : "approved ") + RelayViews.time($0.approvedAt, language) } ?? (ja ? "承認待ち" : "awaiting approval")
-            return "<li>\(name(party).htmlEscaped) <code>\(party.htmlEscaped)</code> — \(ja ? "連絡先" : "contact"): \((a.contacts[party] ?? "").htmlEscaped) — <span data-testid=\"approval\">\(state.htmlEscaped)</span></li>"
+            return "<li data-testid=\"party\">\(name(party).htmlEscaped) <code>\(party.htmlEscaped)</code> — \(ja ? "連絡先" : "contact"): \((a.contacts[party] ?? "").htmlEscaped) — <span data-testid=\"approval\">\(state.htmlEscaped)</span></li>"
         }.joined()
         let scope = [
             a.categories.isEmpty ? (ja ? "すべての分類" : "every category") : a.categories.compactMap { AdvisoryCategory(rawValue: $0)?.label.text(language) }.joined(separator: ", "),
@@ -129,8 +138,8 @@ struct AgreementDetailPage {
             let reason = action == "approve" ? "" : #"<label>\#(ja ? "理由" : "Reason") <input name="reason" required maxlength="1000"></label>"#
             forms += #"<form method="post" action="/agreements/\#(a.key.htmlEscaped)/\#(action)" class="inline">\#(csrf)\#(reason) <button type="submit" data-testid="\#(action)">\#(label)</button></form> "#
         }
-        let history = (a.history ?? []).map { entry in
-            "<tr data-testid=\"history-row\"><td>\(RelayViews.time(entry.at, language).htmlEscaped)</td><td>\(entry.change.htmlEscaped)</td><td>\(Self.statusLabel(entry.status, language).htmlEscaped)</td><td>\(entry.actor.htmlEscaped)</td><td>\((entry.reason ?? "").htmlEscaped)</td></tr>"
+        let history = (a.history ?? []).map { entry -> String in
+            "<tr data-testid=\"history-row\"><td>\(RelayViews.time(entry.at, language).htmlEscaped)</td><td>\(Self.changeLabel(entry.change, language).htmlEscaped)</td><td>\(Self.statusLabel(entry.status, language).htmlEscaped)</td><td>\(entry.actor.htmlEscaped)</td><td>\((entry.reason ?? "").htmlEscaped)</td></tr>"
         }.joined()
         let body = """
             <h1>\(a.title.text(language).htmlEscaped)</h1>
