@@ -25,7 +25,7 @@ public struct STIXTime: Hashable, Comparable, Sendable, CustomStringConvertible 
         guard at(4, "-"), at(7, "-"), at(10, "T") || at(10, "t"), at(13, ":"), at(16, ":"),
             let year = digits(0..<4), let month = digits(5..<7), let day = digits(8..<10),
             let hour = digits(11..<13), let minute = digits(14..<16), let second = digits(17..<19),
-            year >= 1, (1...12).contains(month), (1...Self.daysIn(month, year)).contains(day),
+            year >= 1, (1...12).contains(month), (1...Day.daysIn(month: month, year: year)).contains(day),
             hour < 24, minute < 60, second < 60
         else { return nil }
         var fraction = ""
@@ -49,7 +49,7 @@ public struct STIXTime: Hashable, Comparable, Sendable, CustomStringConvertible 
             rest += 86_400_000_000
             days -= 1
         }
-        let (year, month, day) = Self.civil(days)
+        let (year, month, day) = Day.civil(daysSince1970: days)
         let seconds = rest / 1_000_000
         func pad(_ value: Int64, _ width: Int) -> String {
             let text = String(value)
@@ -68,25 +68,4 @@ public struct STIXTime: Hashable, Comparable, Sendable, CustomStringConvertible 
     public var description: String { self.canonical }
 
     public static func < (lhs: STIXTime, rhs: STIXTime) -> Bool { lhs.canonical < rhs.canonical }
-
-    /// Days since 1970-01-01 → (year, month, day), proleptic Gregorian (H. Hinnant's algorithm).
-    private static func civil(_ days: Int64) -> (Int64, Int64, Int64) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
-    }
-
-    private static func daysIn(_ month: Int, _ year: Int) -> Int {
-        switch month {
-        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
-        case 4, 6, 9, 11: return 30
-        default: return 31
-        }
-    }
 }
