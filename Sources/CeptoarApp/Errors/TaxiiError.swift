@@ -24,27 +24,8 @@ struct TaxiiError: AbortError {
         var http_status: String
     }
 
-    /// Renders any error as the resource: a user's mistake with its message, anything else as
-    /// the generic 500 (details to the log only).
-    static func response(for error: any Error, request: Request) -> Response {
-        let language = request.language
-        var status = HTTPResponseStatus.internalServerError
-        var message = ErrorRenderingMiddleware.internalMessage(language)
-        var headers: HTTPHeaders = [:]
-        switch error {
-        case let error as TaxiiError:
-            (status, message, headers) = (error.status, language == .ja ? error.ja : error.en, error.headers)
-        case let error as UserError:
-            (status, message, headers) = (error.status, language == .ja ? error.ja : error.en, error.headers)
-        case let error as InputError:
-            (status, message) = (.badRequest, error.message.text(language))
-        case let error as DecodingError:
-            (status, message) = (.badRequest, (language == .ja ? "リクエストの形式が正しくありません: " : "malformed request: ") + error.readable)
-        case let error as any AbortError where error.status != .internalServerError:
-            (status, message, headers) = (error.status, error.reason, error.headers)
-        default:
-            request.logger.report(error: error)
-        }
+    /// The resource for an outcome `ErrorRenderingMiddleware` decided (status, message, headers).
+    static func response(status: HTTPResponseStatus, message: String, headers: HTTPHeaders) -> Response {
         let response = Response(status: status, headers: headers)
         let resource = Resource(title: status.reasonPhrase, description: message, http_status: String(status.code))
         response.body = .init(data: (try? JSONEncoder.sorted.encode(resource)) ?? Data())

@@ -13,42 +13,37 @@ struct ErrorRenderingMiddleware: AsyncMiddleware {
         }
     }
 
-    static func response(for error: any Error, request: Request) -> Response {
-        if request.url.path.hasPrefix("/taxii2") { return TaxiiError.response(for: error, request: request) }
-        let language = request.language
-        let status: HTTPResponseStatus
-        let message: String
-        var headers: HTTPHeaders = [:]
+    /// The status, message (in the reader's language) and headers an error answers with: one
+    /// decision for every surface — pages, problem JSON, TAXII error resources.
+    static func outcome(for error: any Error, language: Language) -> (status: HTTPResponseStatus, message: String, headers: HTTPHeaders) {
         switch error {
         case let error as UserError:
-            status = error.status
-            message = language == .ja ? error.ja : error.en
-            headers = error.headers
+            return (error.status, language == .ja ? error.ja : error.en, error.headers)
+        case let error as TaxiiError:
+            return (error.status, language == .ja ? error.ja : error.en, error.headers)
         case let error as InputError:
             // Thrown where a query or form value is parsed; a body's callers rethrow as 422.
-            status = .badRequest
-            message = error.message.text(language)
+            return (.badRequest, error.message.text(language), [:])
         case let error as Accounts.Failure:
-            status = error.status
-            message = error.message(language)
-            headers = error.headers
+            return (error.status, error.message(language), error.headers)
         case let error as DecodingError:
             // Before AbortError: Vapor makes DecodingError one, with a reason naming Swift types.
-            status = .badRequest
-            message = (language == .ja ? "リクエストの形式が正しくありません: " : "malformed request: ") + error.readable
+            return (.badRequest, (language == .ja ? "リクエストの形式が正しくありません: " : "malformed request: ") + error.readable, [:])
         case let error as any AbortError:
-            status = error.status
-            message = status == .internalServerError ? Self.internalMessage(language) : error.reason
-            headers = error.headers
+            return (error.status, error.status == .internalServerError ? Self.internalMessage(language) : error.reason, error.headers)
         default:
-            status = .internalServerError
-            message = Self.internalMessage(language)
+            return (.internalServerError, Self.internalMessage(language), [:])
         }
+    }
+
+    static func response(for error: any Error, request: Request) -> Response {
+        let (status, message, headers) = Self.outcome(for: error, language: request.language)
         if status == .internalServerError {
             request.logger.report(error: error)
         } else {
             request.logger.info("request refused", metadata: ["status": "\(status.code)", "reason": "\(message)"])
         }
+        if request.url.path.hasPrefix("/taxii2") { return TaxiiError.response(status: status, message: message, headers: headers) }
         let response: Response
         if request.wantsHTML {
             response = Response(status: status, headers: headers)
