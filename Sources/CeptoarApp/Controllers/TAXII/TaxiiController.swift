@@ -172,21 +172,20 @@ struct TaxiiController: RouteCollection {
         let owner = try user.requireID()
         let statusID = UUID()
         let (email, collectionID, total) = (user.email, collection.id, objects.count)
-        // The objects, their status and the audit entry commit together: one commit, not three.
-        let outcome = try await StixIngest(database: req.db).ingest(objects, into: target, language: req.language) { db, outcome in
+        /// The status and its audit entry, written in the transaction given.
+        @Sendable func record(_ outcome: StixIngest.Outcome, on db: any Database) async throws {
             _ = try await Self.saveStatus(outcome, id: statusID, owner: owner, started: started, on: db)
             try await AuditLog.append(on: db, actor: email, action: "taxii-add", subject: "taxii-collection:\(collectionID)", detail: [
-                "total": String(total), "stored": String(outcome.stored), "failed": "0", "status": statusID.uuidString,
+                "total": String(total), "stored": String(outcome.stored), "failed": String(outcome.failures.count), "status": statusID.uuidString,
             ])
+        }
+        // The objects, their status and the audit entry commit together: one commit, not three.
+        let outcome = try await StixIngest(database: req.db).ingest(objects, into: target, language: req.language) { db, outcome in
+            try await record(outcome, on: db)
         }
         if !outcome.failures.isEmpty {
             // Refused: nothing was stored, and the status says why.
-            try await req.db.atomically { db in
-                _ = try await Self.saveStatus(outcome, id: statusID, owner: owner, started: started, on: db)
-                try await AuditLog.append(on: db, actor: email, action: "taxii-add", subject: "taxii-collection:\(collectionID)", detail: [
-                    "total": String(total), "stored": "0", "failed": String(outcome.failures.count), "status": statusID.uuidString,
-                ])
-            }
+            try await req.db.atomically { db in try await record(outcome, on: db) }
         }
         guard let status = try await TaxiiStatusRecord.find(statusID, on: req.db) else { throw Abort(.internalServerError) }
         let response = try Self.json(Self.statusResource(status))
