@@ -310,4 +310,9 @@ def test_agreement_pages_propose_approve_suspend_and_sync(server, browser, shot)
     sign_in(browser, server["base"], "power-secretariat@demo.ceptoar.example", DEMO_PASSWORD)
     browser.get(server["base"] + "/sync")
     assert browser.find_element(By.CSS_SELECTOR, "[data-testid=peer-form]")
+    assert "ノード連携" in browser.find_element(By.TAG_NAME, "h1").text
     shot("sync-ja")
+    browser.get(server["base"] + "/sync?lang=en")
+    assert "Node federation" in browser.find_element(By.TAG_NAME, "h1").text
+    shot("sync-en")
+    browser.get(server["base"] + "/lang/ja")
