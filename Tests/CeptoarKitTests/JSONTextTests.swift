@@ -50,4 +50,32 @@ struct JSONTextTests {
             }
         }
     }
+
+    @Test func identifiersAreTypeAndRFC4122UUID() {
+        let good = "indicator--41f5b8b5-188e-53ba-8d49-11cc305d5d18"
+        #expect(STIXIdentifier.parse(good)?.type == "indicator")
+        #expect(STIXIdentifier.parse(good)?.uuid == UUID(uuidString: "41f5b8b5-188e-53ba-8d49-11cc305d5d18"))
+        #expect(STIXIdentifier.parse("x-acme-widget--41F5B8B5-188E-53BA-8D49-11CC305D5D18")?.type == "x-acme-widget")
+        #expect(STIXIdentifier.parse(STIXIdentifier.make("report", name: "series")) != nil)
+        for bad in [
+            "", "indicator", "indicator--", "indicator-41f5b8b5-188e-53ba-8d49-11cc305d5d18", "in--41f5b8b5-188e-53ba-8d49-11cc305d5d18",
+            "Indicator--41f5b8b5-188e-53ba-8d49-11cc305d5d18", "a--b--41f5b8b5-188e-53ba-8d49-11cc305d5d18",
+            "indicator--41f5b8b5-188e-53ba-8d49-11cc305d5d1", "indicator--41f5b8b5-188e-53ba-8d49-11cc305d5d188",
+            "indicator--41f5b8b5x188e-53ba-8d49-11cc305d5d18", "indicator--41f5b8b5-188e-53ba-8d49-11cc305d5d1g",
+            // Not the RFC 4122 variant.
+            "indicator--41f5b8b5-188e-53ba-cd49-11cc305d5d18",
+            "indicator--41f5b8b5-188e-53ba-8d49-11cc305d5d1\u{e9}", "-indicator--41f5b8b5-188e-53ba-8d49-11cc305d5d18",
+        ] {
+            #expect(STIXIdentifier.parse(bad) == nil, "\(bad)")
+        }
+    }
+
+    @Test func stringsWithAndWithoutEscapesReadTheSame() throws {
+        let value = try JSONValue.decode(Data(#"{"plain":"abc 日本","escaped":"a\"b\u00e9","empty":"","lit":[true,false,null]}"#.utf8))
+        #expect(value["plain"]?.string == "abc 日本")
+        #expect(value["escaped"]?.string == "a\"bé")
+        #expect(value["empty"]?.string == "")
+        #expect(value["lit"] == [true, false, .null])
+        #expect(throws: (any Error).self) { try JSONValue.decode(Data(#"[trux]"#.utf8)) }
+    }
 }

@@ -20,7 +20,7 @@ struct HostileTextMiddleware: AsyncMiddleware {
             let body = try await Self.collected(request), body.readableBytes > 0
         {
             if type != .urlEncodedForm {
-                if RequestText.jsonIsForbidden(body.readableBytesView) { throw Self.refusal(where: ("本文", "the body")) }
+                if body.withUnsafeReadableBytes({ RequestText.jsonIsForbidden($0) }) { throw Self.refusal(where: ("本文", "the body")) }
             } else {
                 let text = String(buffer: body)
                 if RequestText.formValues(text).contains(where: { RequestText.isForbidden($0, multiline: true) }) {

@@ -22,7 +22,17 @@ public enum RequestText {
     /// Whether any string of a JSON text holds a forbidden character, raw or escaped
     /// (`\u0000`, `\b`, `\f`). A linear scan of the bytes, without parsing the document:
     /// only string contents are looked at, and malformed JSON is left for the decoder to refuse.
-    public static func jsonIsForbidden<Bytes: Collection>(_ bytes: Bytes) -> Bool where Bytes.Element == UInt8 {
+    public static func jsonIsForbidden(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        // Non-generic, so the scan is specialised here rather than run through another
+        // module's unspecialised generic iterator (which was a tenth of a TAXII POST).
+        self.jsonIsForbidden(bytes: bytes)
+    }
+
+    public static func jsonIsForbidden(_ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBytes { self.jsonIsForbidden(bytes: $0) }
+    }
+
+    static func jsonIsForbidden<Bytes: Collection>(bytes: Bytes) -> Bool where Bytes.Element == UInt8 {
         var inString = false
         var iterator = bytes.makeIterator()
         var previous: UInt8 = 0

@@ -23,7 +23,12 @@ enum JSONText {
         var index = 0
 
         mutating func skipSpace() {
-            while self.index < self.bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(self.bytes[self.index]) { self.index += 1 }
+            while self.index < self.bytes.count {
+                switch self.bytes[self.index] {
+                case 0x20, 0x09, 0x0A, 0x0D: self.index += 1
+                default: return
+                }
+            }
         }
 
         func fail(_ what: String) -> Failure { Failure(description: "\(what) at byte \(self.index)") }
@@ -42,12 +47,11 @@ enum JSONText {
             }
         }
 
-        mutating func literal(_ word: String) throws {
-            let expected = Array(word.utf8)
-            guard self.index + expected.count <= self.bytes.count, Array(self.bytes[self.index..<self.index + expected.count]) == expected else {
-                throw self.fail("unexpected character")
-            }
-            self.index += expected.count
+        mutating func literal(_ word: StaticString) throws {
+            let count = word.utf8CodeUnitCount
+            guard self.index + count <= self.bytes.count else { throw self.fail("unexpected character") }
+            for offset in 0..<count where self.bytes[self.index + offset] != word.utf8Start[offset] { throw self.fail("unexpected character") }
+            self.index += count
         }
 
         mutating func object(depth: Int) throws -> JSONValue {
@@ -116,6 +120,19 @@ enum JSONText {
 
         mutating func string() throws -> String {
             self.index += 1
+            // Most strings have no escape: made straight from their bytes, with no buffer between.
+            let first = self.index
+            while self.index < self.bytes.count {
+                let byte = self.bytes[self.index]
+                if byte == UInt8(ascii: "\"") {
+                    guard let text = String(validating: self.bytes[first..<self.index], as: UTF8.self) else { throw self.fail("a string that is not UTF-8") }
+                    self.index += 1
+                    return text
+                }
+                if byte == UInt8(ascii: "\\") || byte < 0x20 { break }
+                self.index += 1
+            }
+            self.index = first
             var out: [UInt8] = []
             var start = self.index
             while true {
@@ -203,10 +220,10 @@ enum JSONText {
     /// Compact, keys sorted by their UTF-8 bytes, `/` and non-ASCII unescaped.
     static func write(_ value: JSONValue, into out: inout [UInt8]) {
         switch value {
-        case .null: out.append(contentsOf: Array("null".utf8))
-        case .bool(let flag): out.append(contentsOf: Array((flag ? "true" : "false").utf8))
-        case .integer(let number): out.append(contentsOf: Array(String(number).utf8))
-        case .number(let number): out.append(contentsOf: Array((number.isFinite ? String(number) : "null").utf8))
+        case .null: out.append(contentsOf: "null".utf8)
+        case .bool(let flag): out.append(contentsOf: (flag ? "true" : "false").utf8)
+        case .integer(let number): out.append(contentsOf: String(number).utf8)
+        case .number(let number): out.append(contentsOf: (number.isFinite ? String(number) : "null").utf8)
         case .string(let text): self.write(string: text, into: &out)
         case .array(let items):
             out.append(UInt8(ascii: "["))
@@ -217,19 +234,25 @@ enum JSONText {
             out.append(UInt8(ascii: "]"))
         case .object(let members):
             out.append(UInt8(ascii: "{"))
-            for (position, key) in members.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }).enumerated() {
+            for (position, member) in members.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }).enumerated() {
                 if position > 0 { out.append(UInt8(ascii: ",")) }
-                self.write(string: key, into: &out)
+                self.write(string: member.key, into: &out)
                 out.append(UInt8(ascii: ":"))
-                self.write(members[key]!, into: &out)
+                self.write(member.value, into: &out)
             }
             out.append(UInt8(ascii: "}"))
         }
     }
 
     static func write(string: String, into out: inout [UInt8]) {
-        let hex = Array("0123456789abcdef".utf8)
         out.append(UInt8(ascii: "\""))
+        // Most strings need no escape: copied whole.
+        if !string.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            out.append(contentsOf: string.utf8)
+            out.append(UInt8(ascii: "\""))
+            return
+        }
+        func hex(_ nibble: UInt8) -> UInt8 { nibble < 10 ? 48 + nibble : 87 + nibble }
         for byte in string.utf8 {
             switch byte {
             case UInt8(ascii: "\""): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
@@ -238,7 +261,7 @@ enum JSONText {
             case 0x0D: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
             case 0x09: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
             case 0..<0x20, 0x7F:
-                out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), 48, 48, hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]])
+                out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), 48, 48, hex(byte >> 4), hex(byte & 0x0F)])
             default: out.append(byte)
             }
         }

@@ -26,12 +26,34 @@ public enum STIXIdentifier {
     /// Splits and checks `type--uuid`: the type is lower-case letters, digits and hyphens
     /// (3–250 characters), the UUID RFC 4122. Nil for anything else.
     public static func parse(_ id: String) -> (type: String, uuid: UUID)? {
-        guard id.utf8.count <= 300, let range = id.range(of: "--") else { return nil }
-        let type = String(id[..<range.lowerBound])
-        let rest = String(id[range.upperBound...])
-        guard STIXObjectCheck.isTypeName(type), rest.count == 36, let uuid = UUID(uuidString: rest) else { return nil }
+        // Read from the bytes: every object of an envelope passes here several times.
+        let bytes = Array(id.utf8)
+        guard bytes.count <= 300, bytes.count > 38 else { return nil }
+        let split = bytes.count - 38
+        guard bytes[split] == UInt8(ascii: "-"), bytes[split + 1] == UInt8(ascii: "-") else { return nil }
+        let type = String(decoding: bytes[..<split], as: UTF8.self)
+        guard STIXObjectCheck.isTypeName(type), !type.contains("--") else { return nil }
+        var raw = [UInt8](repeating: 0, count: 16)
+        var nibbles = 0
+        for (offset, byte) in bytes[(split + 2)...].enumerated() {
+            if offset == 8 || offset == 13 || offset == 18 || offset == 23 {
+                guard byte == UInt8(ascii: "-") else { return nil }
+                continue
+            }
+            let value: UInt8
+            switch byte {
+            case 48...57: value = byte - 48
+            case 97...102: value = byte - 87
+            case 65...70: value = byte - 55
+            default: return nil
+            }
+            raw[nibbles / 2] |= nibbles % 2 == 0 ? value << 4 : value
+            nibbles += 1
+        }
+        guard nibbles == 32 else { return nil }
         // RFC 4122 variant (10xx in the clock_seq_hi byte).
-        guard (uuid.uuid.8 & 0xC0) == 0x80 else { return nil }
+        guard (raw[8] & 0xC0) == 0x80 else { return nil }
+        let uuid = UUID(uuid: (raw[0], raw[1], raw[2], raw[3], raw[4], raw[5], raw[6], raw[7], raw[8], raw[9], raw[10], raw[11], raw[12], raw[13], raw[14], raw[15]))
         return (type, uuid)
     }
 }

@@ -174,7 +174,7 @@ struct TaxiiController: RouteCollection {
         let (email, collectionID, total) = (user.email, collection.id, objects.count)
         /// The status and its audit entry, written in the transaction given.
         @Sendable func record(_ outcome: StixIngest.Outcome, on db: any Database) async throws {
-            _ = try await Self.saveStatus(outcome, id: statusID, owner: owner, started: started, on: db)
+            try await Self.saveStatus(outcome, id: statusID, owner: owner, started: started, on: db)
             try await AuditLog.append(on: db, actor: email, action: "taxii-add", subject: "taxii-collection:\(collectionID)", detail: [
                 "total": String(total), "stored": String(outcome.stored), "failed": String(outcome.failures.count), "status": statusID.uuidString,
             ])
@@ -187,8 +187,8 @@ struct TaxiiController: RouteCollection {
             // Refused: nothing was stored, and the status says why.
             try await req.db.atomically { db in try await record(outcome, on: db) }
         }
-        guard let status = try await TaxiiStatusRecord.find(statusID, on: req.db) else { throw Abort(.internalServerError) }
-        let response = try Self.json(Self.statusResource(status))
+        // Answered from what was written, not read back.
+        let response = try Self.json(Self.statusResource(Self.statusRecord(outcome, id: statusID, owner: owner, started: started)))
         response.status = .accepted
         return response
     }
@@ -244,7 +244,18 @@ struct TaxiiController: RouteCollection {
         return try Self.json(Self.statusResource(status))
     }
 
-    static func saveStatus(_ outcome: StixIngest.Outcome, id: UUID, owner: UUID, started: STIXTime, on db: any Database) async throws -> TaxiiStatusRecord {
+    static func saveStatus(_ outcome: StixIngest.Outcome, id: UUID, owner: UUID, started: STIXTime, on db: any Database) async throws {
+        try await Self.statusRecord(outcome, id: id, owner: owner, started: started).create(on: db)
+    }
+
+    static func statusRecord(_ outcome: StixIngest.Outcome, id: UUID, owner: UUID, started: STIXTime) -> TaxiiStatusRecord {
+        func details(_ list: [StixIngest.Outcome.Detail]) -> String {
+            JSONValue.array(list.map { detail in
+                var member: [String: JSONValue] = ["id": .string(detail.id), "version": .string(detail.version)]
+                if let message = detail.message { member["message"] = .string(message) }
+                return .object(member)
+            }).encoded()
+        }
         let status = TaxiiStatusRecord()
         status.id = id
         status.ownerID = owner
@@ -254,10 +265,9 @@ struct TaxiiController: RouteCollection {
         status.successCount = outcome.successes.count
         status.failureCount = outcome.failures.count
         status.pendingCount = 0
-        status.successes = String(decoding: try JSONEncoder.sorted.encode(outcome.successes), as: UTF8.self)
-        status.failures = String(decoding: try JSONEncoder.sorted.encode(outcome.failures), as: UTF8.self)
+        status.successes = details(outcome.successes)
+        status.failures = details(outcome.failures)
         status.createdAt = Date()
-        try await status.create(on: db)
         return status
     }
 

@@ -46,25 +46,20 @@ struct StixStore {
     func insert(_ rows: [Row]) async throws -> Set<String> {
         guard !rows.isEmpty else { return [] }
         let sql = self.database as! any SQLDatabase
-        var existing: Set<String> = []
-        for part in rows.chunked(400) {
-            let found = try await sql.raw("""
-                SELECT object_id, version_key FROM stix_objects WHERE object_id IN (\(binds: Array(Set(part.map(\.objectID)))))
-                """).all()
-            for row in found { existing.insert(try row.decode(column: "object_id", as: String.self) + "|" + row.decode(column: "version_key", as: String.self)) }
-        }
-        var seen = existing
+        var seen: Set<String> = []
         var fresh: [Row] = []
         for row in rows where seen.insert(row.objectID + "|" + row.versionKey).inserted { fresh.append(row) }
-        guard !fresh.isEmpty else { return [] }
         let added = STIXTime.now().canonical
-        // Rows of one call share their date_added; their seq orders them.
-        for part in fresh.chunked(60) {
+        var stored: Set<String> = []
+        // Rows of one call share their date_added; their seq orders them. The database says
+        // which were new (RETURNING skips the conflicts), so nothing is read first.
+        for part in fresh.chunked(500) {
             var insert = sql.insert(into: StixObjectRecord.schema).columns(Self.columns)
             for row in part { insert = insert.values(row.values(dateAdded: added)) }
-            try await insert.ignoringConflicts(with: ["object_id", "version_key"]).run()
+            let returned = try await insert.ignoringConflicts(with: ["object_id", "version_key"]).returning("object_id", "version_key").all()
+            for row in returned { stored.insert(try row.decode(column: "object_id", as: String.self) + "|" + row.decode(column: "version_key", as: String.self)) }
         }
-        return Set(fresh.map { $0.objectID + "|" + $0.versionKey })
+        return stored
     }
 
     // MARK: advisories
