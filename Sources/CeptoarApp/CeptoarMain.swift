@@ -22,6 +22,9 @@ public enum CeptoarMain {
             if command == "serve" || command.hasPrefix("--") {
                 // Serving always runs pending migrations: a node never answers on an old schema.
                 try await app.autoMigrate()
+                // A database from before the registry's identities were stored gets them now;
+                // an up-to-date one writes nothing.
+                try await app.db.atomically { db in try await RegistryIdentities(database: db).refresh() }
                 app.lifecycle.use(JobWorkerLifecycle())
                 app.lifecycle.use(AlertWorkerLifecycle())
                 app.lifecycle.use(WALCheckpointerLifecycle())

@@ -265,4 +265,46 @@ struct SharingTests {
             #expect(try await secretariat.send(.GET, community + "objects/\(one)/").status == .notFound)
         }
     }
+
+    @Test func theRegistryIsPublishedAsIdentitiesAndARenameIsANewVersion() async throws {
+        try await withCeptoar(demo: true) { app in
+            let reader = try await Taxii.demo(app, "member@demo.ceptoar.example")
+            let open = Self.collection(TaxiiCollections.publicCollectionID) + "objects/?match[type]=identity&limit=1000"
+            let identities = try await reader.json(open)["objects"]?.array ?? []
+            let byID = Dictionary(identities.compactMap { object in object["id"]?.string.map { ($0, object) } }, uniquingKeysWith: { first, _ in first })
+            // NISC, a ministry, a secretariat, and every CEPTOAR as a group with its sector.
+            let nisc = STIXIdentifier.make("identity", name: "organisation:nisc")
+            #expect(byID[nisc]?["sectors"] == ["government-national"])
+            // Created on its first day in the registry, so every node seeded from the map has the same version.
+            let niscRow = try #require(try await Organisation.query(on: app.db).filter(\.$key == "nisc").first())
+            #expect(byID[nisc]?["created"]?.string == niscRow.validFrom + "T00:00:00.000Z")
+            #expect(byID[STIXIdentifier.make("identity", name: "organisation:t-ceptoar-secretariat")] != nil)
+            let telecom = byID[RegistryMapping.ceptoarIdentityID("t-ceptoar")]
+            #expect(telecom?["identity_class"]?.string == "group")
+            #expect(telecom?["sectors"] == ["communications", "telecommunications"])
+            let ceptoars = try await Ceptoar.query(on: app.db).count()
+            #expect(identities.filter { $0["identity_class"]?.string == "group" }.count == ceptoars)
+            // Member operators are not published: the map does not name who belongs where.
+            let operators = try await Organisation.query(on: app.db).filter(\.$kind == OrganisationKind.operator_.rawValue).all()
+            #expect(!operators.isEmpty)
+            for organisation in operators.prefix(50) { #expect(byID[Parties.stixParty(organisation).identityID] == nil) }
+            // Each is in a community collection too, the same object.
+            let community = try await reader.json(Self.collection(TaxiiCollections.communityCollectionID("t-ceptoar")) + "objects/?match[id]=\(nisc)")
+            #expect(community["objects"]?.array?.first == byID[nisc])
+            // Nothing changed: a refresh writes nothing.
+            #expect(try await RegistryIdentities(database: app.db).refresh() == 0)
+            // A rename is a new version of the same identity; the first stays.
+            let rename = RegistryChangeSet(changes: [
+                RegistryChange(op: .renameCeptoar, effective: .today, key: "t-ceptoar", name: LocalizedText(ja: "情報通信セプター", en: "Telecom CEPTOAR")),
+            ])
+            _ = try await RegistryEditor(database: app.db).apply(rename)
+            let id = RegistryMapping.ceptoarIdentityID("t-ceptoar")
+            let versions = try await reader.json(Self.collection(TaxiiCollections.publicCollectionID) + "objects/\(id)/versions/")["versions"]?.array ?? []
+            #expect(versions.count == 2)
+            let latest = try await reader.json(Self.collection(TaxiiCollections.publicCollectionID) + "objects/\(id)/")["objects"]?.array?.first
+            #expect(latest?["name"]?.string == "情報通信セプター")
+            #expect(latest?["created"] == telecom?["created"])
+            #expect(latest?["modified"] != telecom?["modified"])
+        }
+    }
 }

@@ -18,6 +18,11 @@ struct MapQuery {
             }
     }
 
+    /// The same condition for a version already read.
+    static func isValid(from: String, to: String?, on day: Day) -> Bool {
+        from <= day.iso && (to.map { $0 > day.iso } ?? true)
+    }
+
     /// The same condition in raw SQL, for the table known as `alias` in a hand-written query.
     static func validOnSQL(_ alias: String, _ day: Day) -> SQLQueryString {
         "\(unsafeRaw: alias).valid_from <= \(bind: day.iso) AND (\(unsafeRaw: alias).valid_to IS NULL OR \(unsafeRaw: alias).valid_to > \(bind: day.iso))"

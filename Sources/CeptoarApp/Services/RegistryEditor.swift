@@ -23,6 +23,7 @@ struct RegistryEditor {
                 }
             }
             try await RegistryRevision.bump(on: db)
+            try await RegistryIdentities(database: db).refresh()
         }
         return set.changes.count
     }

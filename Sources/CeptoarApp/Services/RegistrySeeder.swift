@@ -21,6 +21,7 @@ struct RegistrySeeder {
         try await self.database.atomically { db in
             try await Self.insert(seed, on: db)
             try await RegistryRevision.bump(on: db)
+            try await RegistryIdentities(database: db).refresh()
         }
         return .loaded(ceptoars: seed.ceptoars.count)
     }

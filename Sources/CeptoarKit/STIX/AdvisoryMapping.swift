@@ -7,10 +7,11 @@ public struct STIXParty: Sendable, Equatable {
     public var handle: String
     public var name: LocalizedText
     public var kind: OrganisationKind?
-    /// When it entered the registry: the identity's `created`.
-    public var since: Date
+    /// When it entered the registry (its first effective day): the identity's `created`, the
+    /// same on every node seeded from the same map.
+    public var since: STIXTime
 
-    public init(handle: String, name: LocalizedText, kind: OrganisationKind?, since: Date) {
+    public init(handle: String, name: LocalizedText, kind: OrganisationKind?, since: STIXTime) {
         self.handle = handle
         self.name = name
         self.kind = kind
@@ -74,16 +75,21 @@ public struct SharedAdvisory: Sendable {
 /// the series, so a correction is a new version (`modified`) of the same objects and a
 /// withdrawal is a version with `revoked: true`.
 public enum AdvisoryMapping {
+    /// An organisation as a STIX `identity`: its Japanese name, and its English name and kind
+    /// in the description (an identity has no language-content of its own worth a second object).
     public static func identity(_ party: STIXParty) -> JSONValue {
-        let time = JSONValue.string(STIXTime(party.since).milliseconds)
+        let time = JSONValue.string(party.since.milliseconds)
         var object: [String: JSONValue] = [
             "type": "identity", "spec_version": "2.1", "id": .string(party.identityID), "created": time, "modified": time,
             "name": .string(party.name.ja), "lang": "ja", "identity_class": "organization",
         ]
+        var description: [String] = []
+        if let english = party.name.en, english != party.name.ja { description.append(english) }
         if let kind = party.kind {
-            object["description"] = .string(kind.label.ja + " / " + kind.label.text(.en))
+            description.append(kind.label.ja + " / " + kind.label.text(.en))
             if kind == .cabinetSecretariat || kind == .ministry { object["sectors"] = ["government-national"] }
         }
+        if !description.isEmpty { object["description"] = .string(description.joined(separator: " — ")) }
         return .object(object)
     }
 

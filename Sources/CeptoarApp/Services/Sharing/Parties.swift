@@ -110,6 +110,15 @@ extension Parties {
     static func stixParty(_ organisation: Organisation) -> STIXParty {
         STIXParty(
             handle: organisation.key ?? organisation.id?.uuidString ?? "", name: organisation.name, kind: organisation.organisationKind,
-            since: organisation.createdAt ?? Date(timeIntervalSince1970: 1_167_609_600))
+            since: Self.since(organisation.validFrom))
     }
+
+    /// A registry entry's first effective day as an identity's `created`: midnight UTC of that
+    /// day, the same on every node (the row's own creation time is not).
+    static func since(_ validFrom: String) -> STIXTime {
+        STIXTime(validFrom + "T00:00:00Z") ?? Self.mapEpoch
+    }
+
+    /// 2007-01-01, before the first CEPTOAR: for an entry whose day does not read.
+    static let mapEpoch = STIXTime(Date(timeIntervalSince1970: 1_167_609_600))
 }

@@ -96,7 +96,7 @@ struct StixStore {
     static func identityRow(_ party: STIXParty, source: String) -> Row {
         let object = AdvisoryMapping.identity(party)
         return Row(
-            objectID: party.identityID, type: "identity", versionKey: STIXTime(party.since).canonical, revoked: false, tlp: .clear,
+            objectID: party.identityID, type: "identity", versionKey: party.since.canonical, revoked: false, tlp: .clear,
             createdByRef: nil, body: object.encoded(), sourceParty: source)
     }
 
