@@ -105,6 +105,7 @@ enum Migrations {
         CreatePocVerifications(),
         LoginThrottleQuietPeriod(),
         CreateSharing(),
+        SharingRetentionIndex(),
     ]
 }
 

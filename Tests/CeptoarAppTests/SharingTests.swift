@@ -307,4 +307,32 @@ struct SharingTests {
             #expect(latest?["modified"] != telecom?["modified"])
         }
     }
+
+    @Test func whatWasReceivedUnderAnAgreementIsDeletedAfterItsRetention() async throws {
+        try await withCeptoar(demo: true) { app in
+            try await Self.activeAgreement(app)
+            let agreement = Self.collection(TaxiiCollections.agreementCollectionID(Self.key))
+            let power = try await Taxii.demo(app, "power-secretariat@demo.ceptoar.example")
+            let author = CollectionReader.pseudonym(agreement: Self.key, party: Self.power)
+            let posted = try await power.send(.POST, agreement + "objects/", body: Self.envelope([Self.indicator(1, by: author), Self.indicator(2, by: author)]))
+            #expect(posted.status == .accepted, "\(posted.body.string)")
+            let indicators = try await StixObjectRecord.query(on: app.db).filter(\.$type == "indicator").sort(\.$objectID).all()
+            #expect(indicators.count == 2)
+            let ownBefore = try await StixObjectRecord.query(on: app.db).filter(\.$receivedUnder == nil).count()
+            // Nothing is past 365 days yet.
+            #expect(try await StixRetention(database: app.db).purge().isEmpty)
+            // One arrived 366 days ago (as if), the other today.
+            let old = try #require(indicators.first)
+            old.dateAdded = STIXTime(Date().addingTimeInterval(-366 * 86_400)).canonical
+            try await old.save(on: app.db)
+            #expect(try await StixRetention(database: app.db).purge() == [Self.key: 1])
+            let left = try await StixObjectRecord.query(on: app.db).filter(\.$type == "indicator").all()
+            #expect(left.map(\.objectID) == [indicators[1].objectID])
+            // This node's own objects are never touched; the deletion is in the audit log.
+            #expect(try await StixObjectRecord.query(on: app.db).filter(\.$receivedUnder == nil).count() == ownBefore)
+            let entry = try await AuditRecord.query(on: app.db).filter(\.$action == "retention-purge").first()
+            #expect(entry?.subject == "agreement:\(Self.key)")
+            #expect(try await StixRetention(database: app.db).purge().isEmpty)
+        }
+    }
 }

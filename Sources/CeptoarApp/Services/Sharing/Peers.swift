@@ -86,7 +86,8 @@ extension Application {
 }
 
 /// Syncs every enabled peer whose time has come, one after another: a peer that hangs costs
-/// its timeout, and the next peer is still served.
+/// its timeout, and the next peer is still served. Once an hour it also applies the
+/// agreements' retention (`StixRetention`).
 struct PeerSyncLifecycle: LifecycleHandler {
     final class Box: @unchecked Sendable { var task: Task<Void, Never>? }
     let box = Box()
@@ -97,9 +98,16 @@ struct PeerSyncLifecycle: LifecycleHandler {
         let logger = application.logger
         let database = application.db
         self.box.task = Task {
+            var retained = Date.distantPast
             while !Task.isCancelled {
                 do {
                     let now = Date()
+                    if now.timeIntervalSince(retained) >= 3_600 {
+                        retained = now
+                        for (key, count) in try await StixRetention(database: database).purge(now: now) {
+                            logger.notice("retention: deleted \(count) objects received under agreement \(key)")
+                        }
+                    }
                     let due = try await PeerRecord.query(on: database).filter(\.$enabled == true).all()
                         .filter { ($0.nextAttemptAt ?? .distantPast) <= now }
                     for peer in due where !Task.isCancelled {
