@@ -105,7 +105,7 @@ enum Migrations {
         CreatePocVerifications(),
         LoginThrottleQuietPeriod(),
         CreateSharing(),
-        SharingRetentionIndex(),
+        SharingIndexes(),
     ]
 }
 
