@@ -113,6 +113,44 @@ def wrk_pager(base, path, auth, connections, seconds=10):
     return "; ".join(lines)
 
 
+def wrk_poster(url, auth, connections, seconds=8):
+    """wrk (C, Lua) POSTing envelopes of 100 new objects for `seconds`: the server's ingest
+    rate without a Python client's own cost in it. Returns its objects/s line."""
+    script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "taxii-poster.lua")
+    out = subprocess.run(["wrk", f"-t{connections}", f"-c{connections}", f"-d{seconds}s", "-s", script, url],
+                         env={**os.environ, "AUTH": auth, "AUTHOR": AUTHOR, "RUN": str(uuid.uuid4().int % 4294967296), "ENVELOPE": str(ENVELOPE)},
+                         capture_output=True, text=True).stdout
+    return "; ".join(line.strip() for line in out.splitlines() if line.startswith("posted:") or "Non-2xx" in line or "Socket errors" in line)
+
+
+def bare_sqlite(node, envelopes=100):
+    """What the storage alone does here: Python's sqlite3 (C) inserting the same rows into an
+    empty copy of the node's stix_objects (same indexes, WAL, synchronous FULL), 100 rows per
+    transaction — no HTTP, no parsing, no checks. The ceiling any SQLite ingest meets."""
+    import sqlite3
+    path = os.path.join(WORK, "bare.sqlite")
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(path + suffix):
+            os.remove(path + suffix)
+    schema = [row[0] for row in sqlite3.connect(node).execute("SELECT sql FROM sqlite_master WHERE tbl_name = 'stix_objects' AND sql IS NOT NULL")]
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=FULL")
+    for statement in schema:
+        db.execute(statement)
+    body = json.dumps(objects()[0], separators=(",", ":"))
+    rows = [[(f"indicator--{uuid.uuid5(NAMESPACE, f'bare-{e}-{i}')}", "indicator", "2.1", "2026-12-01T00:00:00.000000Z", "2026-12-03T00:00:00.000000Z", 0, "AMBER",
+              AUTHOR, body, None, "vulnerability", None, "ceptoar:t-ceptoar", "t-ceptoar", None, None) for i in range(ENVELOPE)] for e in range(envelopes)]
+    start = time.perf_counter()
+    for envelope in rows:
+        db.execute("BEGIN IMMEDIATE")
+        db.executemany("INSERT INTO stix_objects (object_id, type, spec_version, version_key, date_added, revoked, tlp, created_by_ref, body, advisory_id, category, "
+                       "origin_sector, source_party, community, received_under, peer_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
+                       "ON CONFLICT (object_id, version_key) DO NOTHING", envelope)
+        db.execute("COMMIT")
+    return envelopes * ENVELOPE / (time.perf_counter() - start)
+
+
 def main():
     os.makedirs(WORK, exist_ok=True)
     # Ceptoar: the T-CEPTOAR node.
@@ -171,6 +209,11 @@ def main():
     finally:
         other.terminate()
 
+    # Ingest by wrk (after the pull, which measures the 10,000 alone), and the storage alone.
+    print(f"ceptoar  wrk poster, 1 connection: {wrk_poster(community, 'Bearer ' + secretariat, 1)}", flush=True)
+    print(f"ceptoar  wrk poster, 2 connections: {wrk_poster(community, 'Bearer ' + secretariat, 2)}", flush=True)
+    print(f"bare SQLite (Python sqlite3, same table and indexes, 100 rows a transaction): {bare_sqlite(node):,.0f} rows/s", flush=True)
+
     # medallion, memory backend, the same client and objects.
     m = port()
     data = {
@@ -200,6 +243,7 @@ def main():
         import base64
         mauth = "Basic " + base64.b64encode(b"bench:bench").decode()
         print(f"medallion wrk pager, 1 connection: {wrk_pager(mbase, f'/bench/collections/{collection}/objects/?limit={PAGE}', mauth, 1, 20)}", flush=True)
+        print(f"medallion wrk poster, 1 connection: {wrk_poster(f'{mbase}/bench/collections/{collection}/objects/', mauth, 1)}", flush=True)
         discovery = subprocess.run(["wrk", "-t1", "-c1", "-d5s", "-H", "Authorization: " + mauth, "-H", "Accept: " + TAXII, mbase + "/taxii2/"], capture_output=True, text=True).stdout
         print("medallion wrk discovery, 1 connection: " + next((line.split()[1] for line in discovery.splitlines() if line.startswith("Requests/sec")), "?") + " req/s", flush=True)
     finally:

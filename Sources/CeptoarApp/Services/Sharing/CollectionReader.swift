@@ -85,17 +85,17 @@ struct CollectionReader {
             }
             if !parts.isEmpty { conditions.append("(" + parts.joined(separator: " OR ") + ")") }
         }
-        // The columns travel as two texts (`Row`): what identifies the object, and everything
-        // the policy looks at — a page is decoded in a few values per object instead of fourteen,
-        // and objects alike to the policy are decided once (`decisions`).
+        // A row travels as one text (`Row`): decoding a column through the driver costs more
+        // than the database joining them, and objects alike to the policy are decided once
+        // (`decisions`). The body goes last: stored JSON never holds a raw U+001F.
         let separator = String(Row.separator)
         let rows = try await sql.raw("""
-            SELECT s.seq, s.body, s.advisory_id, s.created_by_ref,
-            s.object_id || \(bind: separator) || s.type || \(bind: separator) || s.version_key || \(bind: separator) || s.date_added AS ident,
-            s.tlp || \(bind: separator) || s.source_party || \(bind: separator) || COALESCE(s.community, '')
+            SELECT CAST(s.seq AS TEXT) || \(bind: separator) || COALESCE(s.created_by_ref, '')
+            || \(bind: separator) || s.object_id || \(bind: separator) || s.type || \(bind: separator) || s.version_key || \(bind: separator) || s.date_added
+            || \(bind: separator) || s.tlp || \(bind: separator) || s.source_party || \(bind: separator) || COALESCE(s.community, '')
             || \(bind: separator) || COALESCE(s.received_under, '') || \(bind: separator) || COALESCE(s.category, '')
             || \(bind: separator) || COALESCE(s.origin_sector, '') || \(bind: separator) || s.type
-            || \(bind: separator) || COALESCE(CAST(s.advisory_id AS TEXT), '') AS policy
+            || \(bind: separator) || COALESCE(CAST(s.advisory_id AS TEXT), '') || \(bind: separator) || s.body AS r
             FROM stix_objects s WHERE \(conditions.joined(separator: " AND ")) ORDER BY s.seq LIMIT \(unsafeRaw: String(query.limit + 1))
             """).all()
         var objects: [Object] = []
@@ -167,15 +167,33 @@ struct CollectionReader {
         var policy: String
 
         init(_ row: any SQLRow) throws {
-            self.seq = try row.decode(column: "seq", as: Int.self)
-            self.body = try row.decode(column: "body", as: String.self)
-            self.createdByRef = try row.decode(column: "created_by_ref", as: String?.self)
-            // Split on the byte: splitting by Character walks grapheme clusters.
-            let ident = try row.decode(column: "ident", as: String.self).utf8.split(separator: 0x1F, omittingEmptySubsequences: false)
-                .map { String(decoding: $0, as: UTF8.self) }
-            guard ident.count == 4 else { throw Abort(.internalServerError, reason: "a stored object's columns did not read back") }
-            (self.objectID, self.type, self.versionKey, self.dateAdded) = (ident[0], ident[1], ident[2], ident[3])
-            self.policy = try row.decode(column: "policy", as: String.self)
+            var text = try row.decode(column: "r", as: String.self)
+            let parsed = text.withUTF8 { bytes -> (fields: [String], policy: String, body: String)? in
+                // The first 14 separators: seq, author, the four that identify the object, the
+                // policy's eight (kept as one text, the memo's key), then the body.
+                var cuts: [Int] = []
+                cuts.reserveCapacity(14)
+                var index = 0
+                while index < bytes.count, cuts.count < 14 {
+                    if bytes[index] == 0x1F { cuts.append(index) }
+                    index += 1
+                }
+                guard cuts.count == 14 else { return nil }
+                func text(_ from: Int, _ to: Int) -> String { String(decoding: UnsafeBufferPointer(rebasing: bytes[from..<to]), as: UTF8.self) }
+                var fields: [String] = []
+                var start = 0
+                for cut in cuts.prefix(6) {
+                    fields.append(text(start, cut))
+                    start = cut + 1
+                }
+                return (fields, text(cuts[5] + 1, cuts[13]), text(cuts[13] + 1, bytes.count))
+            }
+            guard let parsed, let seq = Int(parsed.fields[0]) else { throw Abort(.internalServerError, reason: "a stored object's columns did not read back") }
+            self.seq = seq
+            self.createdByRef = parsed.fields[1].isEmpty ? nil : parsed.fields[1]
+            (self.objectID, self.type, self.versionKey, self.dateAdded) = (parsed.fields[2], parsed.fields[3], parsed.fields[4], parsed.fields[5])
+            self.policy = parsed.policy
+            self.body = parsed.body
         }
 
         /// The policy's columns, split.
