@@ -212,7 +212,11 @@ struct CollectionReader {
                 self.source = fields[1]
                 (self.community, self.receivedUnder, self.category, self.originSector) = (optional(2), optional(3), optional(4), optional(5))
                 self.type = fields[6]
-                self.advisoryID = optional(7).flatMap(UUID.init(uuidString:))
+                // Fail closed: an advisory's row whose id did not read back is not served as if it had none.
+                if let text = optional(7) {
+                    guard let id = UUID(uuidString: text) else { throw Abort(.internalServerError, reason: "a stored object's advisory did not read back") }
+                    self.advisoryID = id
+                }
             }
         }
     }
