@@ -335,4 +335,32 @@ struct SharingTests {
             #expect(try await StixRetention(database: app.db).purge().isEmpty)
         }
     }
+
+    @Test func theStoreWritesWhatTheModelReadsBack() async throws {
+        try await withCeptoar { app in
+            // The SQLite path writes past SQLKit; every column must read back through Fluent as written.
+            let advisory = UUID()
+            let peer = UUID()
+            let row = StixStore.Row(
+                objectID: STIXIdentifier.make("indicator", name: "store-round-trip"), type: "indicator", versionKey: "2026-12-03T00:00:00.000000Z",
+                revoked: true, tlp: .amber, createdByRef: "identity--x", body: #"{"a":"\u0000é"}"#, advisoryID: advisory, category: "vulnerability",
+                originSector: "finance", sourceParty: "ceptoar:finance", community: "finance", receivedUnder: "some-agreement", peerID: peer)
+            let plain = StixStore.Row(
+                objectID: STIXIdentifier.make("indicator", name: "store-round-trip-2"), type: "indicator", versionKey: "2026-12-03T00:00:00.000000Z",
+                revoked: false, tlp: .clear, body: "{}", sourceParty: "registry")
+            let stored = try await app.db.atomically { db in try await StixStore(database: db).insert([row, plain, row]) }
+            #expect(stored == [row.objectID + "|" + row.versionKey, plain.objectID + "|" + plain.versionKey])
+            // The same again stores nothing.
+            #expect(try await app.db.atomically { db in try await StixStore(database: db).insert([row]) }.isEmpty)
+            let back = try #require(try await StixObjectRecord.query(on: app.db).filter(\.$objectID == row.objectID).first())
+            #expect(back.advisoryID == advisory && back.peerID == peer && back.revoked == true && back.tlp == "AMBER")
+            #expect(back.body == row.body && back.createdByRef == "identity--x" && back.category == "vulnerability" && back.originSector == "finance")
+            #expect(back.community == "finance" && back.receivedUnder == "some-agreement" && back.sourceParty == "ceptoar:finance" && back.specVersion == "2.1")
+            let other = try #require(try await StixObjectRecord.query(on: app.db).filter(\.$objectID == plain.objectID).first())
+            #expect(other.advisoryID == nil && other.peerID == nil && other.revoked == false && other.createdByRef == nil && other.community == nil)
+            #expect(other.dateAdded == back.dateAdded && (other.id ?? 0) > (back.id ?? 0))
+            // Found by the advisory it belongs to, as the relay's queries look for it.
+            #expect(try await StixObjectRecord.query(on: app.db).filter(\.$advisoryID == advisory).count() == 1)
+        }
+    }
 }

@@ -1,5 +1,6 @@
 import CeptoarKit
 import Fluent
+import FluentSQLiteDriver
 import Foundation
 import SQLKit
 
@@ -53,6 +54,18 @@ struct StixStore {
         var stored: Set<String> = []
         // Rows of one call share their date_added; their seq orders them. The database says
         // which were new (RETURNING skips the conflicts), so nothing is read first.
+        if sql.dialect.name == "sqlite", let lite = self.database as? any SQLiteDatabase {
+            // Straight to SQLite: SQLKit's serialiser and the driver's value encoder were a
+            // third of an envelope's insert, inside the write lock.
+            for part in fresh.chunked(500) {
+                let (text, binds) = Self.sqliteInsert(part, dateAdded: added)
+                for row in try await lite.query(text, binds) {
+                    guard let id = row.column("object_id")?.string, let key = row.column("version_key")?.string else { continue }
+                    stored.insert(id + "|" + key)
+                }
+            }
+            return stored
+        }
         for part in fresh.chunked(500) {
             var insert = sql.insert(into: StixObjectRecord.schema).columns(Self.columns)
             for row in part { insert = insert.values(row.values(dateAdded: added)) }
@@ -60,6 +73,26 @@ struct StixStore {
             for row in returned { stored.insert(try row.decode(column: "object_id", as: String.self) + "|" + row.decode(column: "version_key", as: String.self)) }
         }
         return stored
+    }
+
+    /// The insert as SQLite's own text and values, past SQLKit's serialiser and the driver's
+    /// value encoder (the same representations: UUIDs as their upper-case text, Booleans as 0/1).
+    static func sqliteInsert(_ rows: ArraySlice<Row>, dateAdded: String) -> (String, [SQLiteData]) {
+        let placeholders = "(" + Array(repeating: "?", count: Self.columns.count).joined(separator: ",") + ")"
+        let statement = "INSERT INTO stix_objects (" + Self.columns.joined(separator: ", ") + ") VALUES "
+            + Array(repeating: placeholders, count: rows.count).joined(separator: ",")
+            + " ON CONFLICT (object_id, version_key) DO NOTHING RETURNING object_id, version_key"
+        func text(_ value: String?) -> SQLiteData { value.map { .text($0) } ?? .null }
+        var binds: [SQLiteData] = []
+        binds.reserveCapacity(rows.count * Self.columns.count)
+        for row in rows {
+            binds += [
+                .text(row.objectID), .text(row.type), .text(row.specVersion), .text(row.versionKey), .text(dateAdded), .integer(row.revoked ? 1 : 0),
+                .text(row.tlp.rawValue), text(row.createdByRef), .text(row.body), text(row.advisoryID?.uuidString), text(row.category),
+                text(row.originSector), .text(row.sourceParty), text(row.community), text(row.receivedUnder), text(row.peerID?.uuidString),
+            ]
+        }
+        return (statement, binds)
     }
 
     // MARK: advisories
