@@ -62,6 +62,14 @@ struct SharingTests {
         #expect(approved.status == "active")
     }
 
+    /// The agreement in force, and the power secretariat as a TAXII client posting to its
+    /// collection under the agreement's pseudonym.
+    static func powerUnderActiveAgreement(_ app: Application) async throws -> (power: Taxii, author: String, agreement: String) {
+        try await Self.activeAgreement(app)
+        let power = try await Taxii.demo(app, "power-secretariat@demo.ceptoar.example")
+        return (power, CollectionReader.pseudonym(agreement: Self.key, party: Self.power), Self.collection(TaxiiCollections.agreementCollectionID(Self.key)))
+    }
+
     @Test func anAgreementIsProposedApprovedSuspendedAndRecorded() async throws {
         try await withCeptoar(demo: true) { app in
             let telecom = try await APIClient.demo(app, "secretariat@demo.ceptoar.example")
@@ -176,10 +184,7 @@ struct SharingTests {
 
     @Test func thePowerSidePostsAndTheTelecomMembersReadIt() async throws {
         try await withCeptoar(demo: true) { app in
-            try await Self.activeAgreement(app)
-            let agreement = Self.collection(TaxiiCollections.agreementCollectionID(Self.key))
-            let power = try await Taxii.demo(app, "power-secretariat@demo.ceptoar.example")
-            let author = CollectionReader.pseudonym(agreement: Self.key, party: Self.power)
+            let (power, author, agreement) = try await Self.powerUnderActiveAgreement(app)
             let first = try await power.send(.POST, agreement + "objects/", body: Self.envelope([Self.indicator(1, by: author)]))
             #expect(first.status == .accepted, "\(first.body.string)")
             let status = try JSONValue.decode(Data(buffer: first.body))
@@ -310,10 +315,7 @@ struct SharingTests {
 
     @Test func whatWasReceivedUnderAnAgreementIsDeletedAfterItsRetention() async throws {
         try await withCeptoar(demo: true) { app in
-            try await Self.activeAgreement(app)
-            let agreement = Self.collection(TaxiiCollections.agreementCollectionID(Self.key))
-            let power = try await Taxii.demo(app, "power-secretariat@demo.ceptoar.example")
-            let author = CollectionReader.pseudonym(agreement: Self.key, party: Self.power)
+            let (power, author, agreement) = try await Self.powerUnderActiveAgreement(app)
             let posted = try await power.send(.POST, agreement + "objects/", body: Self.envelope([Self.indicator(1, by: author), Self.indicator(2, by: author)]))
             #expect(posted.status == .accepted, "\(posted.body.string)")
             let indicators = try await StixObjectRecord.query(on: app.db).filter(\.$type == "indicator").sort(\.$objectID).all()

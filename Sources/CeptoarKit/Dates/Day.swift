@@ -46,7 +46,6 @@ public struct Day: Hashable, Comparable, Sendable, Codable, CustomStringConverti
         return Day(year: year, month: month, day: self.daysIn(month: month, year: year))
     }
 
-    /// The number of days in a month of the Gregorian calendar.
     /// Days since 1970-01-01 → (year, month, day), proleptic Gregorian (Howard Hinnant's
     /// algorithm): what the audit chain's and STIX's hand-written timestamps both need.
     static func civil(daysSince1970 days: Int64) -> (year: Int64, month: Int64, day: Int64) {
@@ -61,6 +60,7 @@ public struct Day: Hashable, Comparable, Sendable, Codable, CustomStringConverti
         return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 
+    /// The number of days in a month of the Gregorian calendar.
     public static func daysIn(month: Int, year: Int) -> Int {
         switch month {
         case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28

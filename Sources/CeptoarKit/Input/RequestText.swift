@@ -73,7 +73,8 @@ public enum RequestText {
         return false
     }
 
-    private static func hexValue(_ byte: UInt8) -> UInt32? {
+    /// One hexadecimal digit's value, either case; nil for anything else.
+    static func hexValue(_ byte: UInt8) -> UInt32? {
         switch byte {
         case UInt8(ascii: "0")...UInt8(ascii: "9"): return UInt32(byte - UInt8(ascii: "0"))
         case UInt8(ascii: "a")...UInt8(ascii: "f"): return UInt32(byte - UInt8(ascii: "a") + 10)

@@ -104,15 +104,8 @@ enum JSONText {
             guard self.index + 4 <= self.bytes.count else { throw self.fail("short \\u escape") }
             var value: UInt32 = 0
             for _ in 0..<4 {
-                let byte = self.bytes[self.index]
-                let digit: UInt8
-                switch byte {
-                case 48...57: digit = byte - 48
-                case 65...70: digit = byte - 55
-                case 97...102: digit = byte - 87
-                default: throw self.fail("bad \\u escape")
-                }
-                value = value << 4 | UInt32(digit)
+                guard let digit = RequestText.hexValue(self.bytes[self.index]) else { throw self.fail("bad \\u escape") }
+                value = value << 4 | digit
                 self.index += 1
             }
             return value

@@ -40,13 +40,8 @@ public enum STIXIdentifier {
                 guard byte == UInt8(ascii: "-") else { return nil }
                 continue
             }
-            let value: UInt8
-            switch byte {
-            case 48...57: value = byte - 48
-            case 97...102: value = byte - 87
-            case 65...70: value = byte - 55
-            default: return nil
-            }
+            guard let digit = RequestText.hexValue(byte) else { return nil }
+            let value = UInt8(digit)
             raw[nibbles / 2] |= nibbles % 2 == 0 ? value << 4 : value
             nibbles += 1
         }

@@ -24,9 +24,8 @@ struct RegistryIdentities {
         for organisation in try await Organisation.query(on: self.database).filter(\.$key != nil).all()
         where RegistryMapping.isPublished(organisation.organisationKind) {
             guard let key = organisation.key, let id = organisation.id else { continue }
-            // The party its advisories come from, as `StixStore.sourceParty` decides it.
-            let own = runs[id] ?? []
-            let source = own.count == 1 ? Party.ceptoar(own.first ?? "") : Party.organisation(key)
+            // The party its advisories come from.
+            let source = StixStore.sourceParty(handle: key, runs: runs[id] ?? [])
             wanted.append((AdvisoryMapping.identity(Parties.stixParty(organisation)), source))
         }
         let versions = try await CeptoarVersion.query(on: self.database).with(\.$ceptoar).with(\.$sector).all()

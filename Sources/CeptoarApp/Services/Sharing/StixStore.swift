@@ -137,8 +137,14 @@ struct StixStore {
     /// (when exactly one), else the organisation itself.
     func sourceParty(of organisation: Organisation) async throws -> String {
         let own = try await Relay(database: self.database).secretariatCeptoars(of: organisation.requireID())
-        if own.count == 1, let ceptoar = try await Ceptoar.find(own.first!, on: self.database) { return Party.ceptoar(ceptoar.key) }
-        return Party.organisation(organisation.key ?? organisation.id!.uuidString)
+        let keys = own.isEmpty ? [] : try await Ceptoar.query(on: self.database).filter(\.$id ~~ Array(own)).all().map(\.key)
+        return Self.sourceParty(handle: Parties.stixParty(organisation).handle, runs: Set(keys))
+    }
+
+    /// The rule itself, for an organisation's handle and the keys of the CEPTOARs it runs.
+    static func sourceParty(handle: String, runs ceptoars: Set<String>) -> String {
+        if ceptoars.count == 1, let only = ceptoars.first { return Party.ceptoar(only) }
+        return Party.organisation(handle)
     }
 
     /// The sector of the CEPTOAR an organisation runs or belongs to, if one.
