@@ -43,6 +43,7 @@ public func configure(_ app: Application, configuration: AppConfiguration, optio
 
     app.installMapCache()
     app.readCaches = ReadCaches(lifetime: .milliseconds(configuration.readCacheMilliseconds))
+    app.ingestQueue = IngestQueue(database: app.db)
     app.inboundThrottle = InboundThrottle()
     app.taxiiPagingKey = NIOLockedValueBox(nil)
     FaultInjection.configure(

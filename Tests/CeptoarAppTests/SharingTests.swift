@@ -223,6 +223,54 @@ struct SharingTests {
         }
     }
 
+    @Test func envelopesPostedTogetherAreWrittenTogetherAndEachAnsweredForItself() async throws {
+        try await withCeptoar(demo: true) { app in
+            let (power, author, agreement) = try await Self.powerUnderActiveAgreement(app)
+            // Eight envelopes at once: six of their own objects, one repeating an object of
+            // the first, one refused (an object by someone else).
+            var envelopes = (0..<6).map { n in Self.envelope((0..<5).map { Self.indicator(100 + n * 10 + $0, by: author) }) }
+            envelopes.append(Self.envelope([Self.indicator(100, by: author), Self.indicator(200, by: author)]))
+            envelopes.append(Self.envelope([Self.indicator(300, by: STIXIdentifier.make("identity", name: "someone-else"))]))
+            let answers = try await withThrowingTaskGroup(of: (Int, JSONValue).self) { group in
+                for (position, envelope) in envelopes.enumerated() {
+                    group.addTask {
+                        let response = try await power.send(.POST, agreement + "objects/", body: envelope)
+                        #expect(response.status == .accepted, "\(response.body.string)")
+                        return (position, try JSONValue.decode(Data(buffer: response.body)))
+                    }
+                }
+                var answers: [Int: JSONValue] = [:]
+                for try await (position, answer) in group { answers[position] = answer }
+                return answers
+            }
+            for position in 0..<6 { #expect(answers[position]?["success_count"] == .integer(5)) }
+            #expect(answers[6]?["success_count"] == .integer(2))
+            #expect(answers[7]?["success_count"] == .integer(0) && answers[7]?["failure_count"] == .integer(1))
+            // Every object once; each status kept as answered.
+            #expect(try await StixObjectRecord.query(on: app.db).filter(\.$type == "indicator").count() == 31)
+            for answer in answers.values {
+                let id = try #require(answer["id"]?.string)
+                let kept = try await power.json("/taxii2/api/status/\(id)/")
+                #expect(kept == answer)
+            }
+            // One audit entry per envelope; the new rows counted once across them; the chain intact.
+            let entries = try await AuditRecord.query(on: app.db).filter(\.$action == "taxii-add").all()
+            #expect(entries.count == 8)
+            let stored = entries.compactMap { try? JSONValue.decode(Data($0.detail.utf8))["stored"]?.string.flatMap(Int.init) }
+            #expect(stored.count == 8 && stored.reduce(0, +) == 31)
+            #expect(try await AuditLog.verify(on: app.db).break == nil)
+
+            // An object is stored as it was sent, not written out again.
+            let sent = #"{ "type": "indicator", "spec_version": "2.1", "id": "\#(STIXIdentifier.make("indicator", name: "as-sent"))", "#
+                + #""created": "2026-12-01T00:00:00.000Z", "modified": "2026-12-01T00:00:00.000Z", "created_by_ref": "\#(author)", "#
+                + #""name": "as sent", "pattern": "[ipv4-addr:value = '203.0.113.9']", "pattern_type": "stix", "valid_from": "2026-12-01T00:00:00Z", "#
+                + #""object_marking_refs": ["\#(TLPMarking.id(.amber))"] }"#
+            #expect(try await power.send(.POST, agreement + "objects/", body: "{\"objects\": [ \(sent) ]}").status == .accepted)
+            let record = try #require(try await StixObjectRecord.query(on: app.db).filter(\.$objectID == STIXIdentifier.make("indicator", name: "as-sent")).first())
+            #expect(record.body == sent)
+        }
+    }
+
     @Test func pagingThroughMoreThanAPageWithOneDateAdded() async throws {
         try await withCeptoar(demo: true) { app in
             let secretariat = try await Taxii.demo(app, "secretariat@demo.ceptoar.example")

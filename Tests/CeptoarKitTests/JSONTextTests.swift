@@ -67,7 +67,31 @@ struct JSONTextTests {
             "indicator--41f5b8b5-188e-53ba-8d49-11cc305d5d1\u{e9}", "-indicator--41f5b8b5-188e-53ba-8d49-11cc305d5d18",
         ] {
             #expect(STIXIdentifier.parse(bad) == nil, "\(bad)")
+            #expect(!STIXIdentifier.isValid(bad), "\(bad)")
         }
+        // The check without building anything agrees with the parse, and matches the type.
+        #expect(STIXIdentifier.isValid(good) && STIXIdentifier.isValid(good, ofType: "indicator"))
+        #expect(!STIXIdentifier.isValid(good, ofType: "identity") && !STIXIdentifier.isValid(good, ofType: "indicato"))
+        #expect(STIXIdentifier.isValid("x-acme-widget--41F5B8B5-188E-53BA-8D49-11CC305D5D18", ofType: "x-acme-widget"))
+    }
+
+    @Test func aRepeatedMemberNameIsRefused() {
+        // What the checks read and what is stored or passed on must be the same member.
+        #expect(throws: (any Error).self) { try JSONValue.decode(Data(#"{"created_by_ref":"a","created_by_ref":"b"}"#.utf8)) }
+        #expect(throws: (any Error).self) { try JSONValue.decode(Data(#"{"objects":[{"id":"x","x":1,"id":"y"}]}"#.utf8)) }
+        #expect((try? JSONValue.decode(Data(#"{"a":{"id":1},"b":{"id":2}}"#.utf8))) != nil)
+    }
+
+    @Test func anEnvelopeKeepsEachObjectAsItWasSent() throws {
+        let text = #"{ "more": false, "objects" : [ {"b": 1, "a" : [ "x" ] } ,{"c":"\u00e9"}], "n": {"objects": [1]} }"#
+        let (value, objects) = try JSONValue.decodeEnvelope(Data(text.utf8))
+        #expect(objects == [#"{"b": 1, "a" : [ "x" ] }"#, #"{"c":"\u00e9"}"#])
+        #expect(value["objects"]?.array?.count == 2)
+        // Each kept text parses to the object the checks read.
+        #expect(try objects.map { try JSONValue.decode(Data($0.utf8)) } == value["objects"]?.array)
+        // Only the top-level list: a nested "objects" is not kept, nor one that is not a list.
+        #expect(try JSONValue.decodeEnvelope(Data(#"{"objects":"no"}"#.utf8)).objects.isEmpty)
+        #expect(try JSONValue.decodeEnvelope(Data(#"[{"objects":[1]}]"#.utf8)).objects.isEmpty)
     }
 
     @Test func stringsWithAndWithoutEscapesReadTheSame() throws {

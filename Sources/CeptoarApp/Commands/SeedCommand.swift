@@ -21,7 +21,10 @@ struct SeedCommand: AnyAsyncCommand {
 
     /// Shared with `serve --demo`.
     static func seed(_ app: Application, seed: SeedDocument, demo: Bool) async throws -> String {
-        defer { WriteGeneration.sharing.advance() }  // who may read what may have changed
+        defer {
+            WriteGeneration.sharing.advance()  // who may read what may have changed
+            WriteGeneration.accounts.advance()  // and who the demo accounts are
+        }
         var lines: [String] = []
         switch try await RegistrySeeder(database: app.db).load(seed) {
         case .loaded(let count):

@@ -29,20 +29,23 @@ enum AuditLog {
         if sql.dialect.name == "postgresql" {
             try await sql.raw("SELECT pg_advisory_xact_lock(7151)").run()
         }
-        let last = try await AuditRecord.query(on: db).sort(\.$id, .descending).first()
-        var previous = last.map { ($0.id ?? 0, $0.hash) }
-        var rows: [[any SQLExpression]] = []
+        // The head and the rows without the model and SQLKit's builder: an append happens in
+        // every write transaction, and model reflection was most of its cost.
+        let head = try await sql.raw("SELECT sequence, hash FROM \(ident: AuditRecord.schema) ORDER BY sequence DESC LIMIT 1").first()
+        var previous = try head.map { (try $0.decode(column: "sequence", as: Int.self), try $0.decode(column: "hash", as: String.self)) }
+        var rows: [[ColumnValue]] = []
         let now = Date()
         for item in pending {
-            let detail = String(decoding: try JSONEncoder.sorted.encode(item.detail), as: UTF8.self)
+            // Keys sorted, so the same detail always hashes the same.
+            let detail = JSONValue.object(item.detail.mapValues { .string($0) }).encoded()
             let entry = AuditChain.next(after: previous, at: now, actor: item.actor, action: item.action, subject: item.subject, detail: detail)
             previous = (entry.sequence, entry.hash)
             rows.append([
-                SQLBind(entry.sequence), SQLBind(entry.at), SQLBind(entry.actor), SQLBind(entry.action), SQLBind(entry.subject),
-                SQLBind(entry.detail), SQLBind(entry.previousHash), SQLBind(entry.hash),
+                .integer(entry.sequence), .text(entry.at), .text(entry.actor), .text(entry.action), .text(entry.subject),
+                .text(entry.detail), .text(entry.previousHash), .text(entry.hash),
             ])
         }
-        try await sql.insertRows(
+        try await sql.insertValues(
             into: AuditRecord.schema, columns: ["sequence", "at", "actor", "action", "subject", "detail", "previous_hash", "hash"], rows)
     }
 

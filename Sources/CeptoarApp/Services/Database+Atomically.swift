@@ -1,4 +1,7 @@
+import Foundation
 import Fluent
+import FluentSQLiteDriver
+import NIOConcurrencyHelpers
 import SQLKit
 
 /// SQLite allows one writer at a time, and a transaction that has read and then wants to write
@@ -22,12 +25,16 @@ extension Database {
                 try await self.withConnection { connection in
                     let sql = connection as! any SQLDatabase
                     try await sql.raw("BEGIN IMMEDIATE").run()
-                    if WALCheckpointer.running {
+                    if WALCheckpointer.running, SQLiteSettings.shared.needed(by: connection) {
                         // The background checkpointer moves the log (see `WALCheckpointer`); a
                         // larger page cache keeps a fan-out's thousands of index pages in memory
                         // until the commit instead of spilling them to the log mid-transaction.
+                        // Both belong to the connection: set once on each, not per transaction
+                        // (two statements, each a round trip to the driver's threads, were a
+                        // tenth of a TAXII POST's time in the write lock).
                         try await sql.raw("PRAGMA wal_autocheckpoint = 0").run()
                         try await sql.raw("PRAGMA cache_size = -65536").run()
+                        SQLiteSettings.shared.done(on: connection)
                     }
                     do {
                         // Set again here: the driver may run this closure in a task of its own,
@@ -75,6 +82,46 @@ actor WriteGate {
             self.busy = false
         } else {
             self.waiting.removeFirst().resume()
+        }
+    }
+}
+
+/// Which of this process's SQLite connections already carry the per-connection settings that
+/// `atomically` makes. Held weakly: a connection the pool closed is forgotten, and a new one
+/// at the same address is not taken for it.
+final class SQLiteSettings: @unchecked Sendable {
+    static let shared = SQLiteSettings()
+
+    private final class Weak {
+        weak var connection: SQLiteConnection?
+        init(_ connection: SQLiteConnection) { self.connection = connection }
+    }
+
+    private let lock = NSLock()
+    private var configured: [ObjectIdentifier: Weak] = [:]
+
+    /// The driver's connection under Fluent's, read without a round trip: SQLiteNIO hands a
+    /// connection to the closure at once.
+    private static func underlying(_ database: any Database) -> SQLiteConnection? {
+        guard let lite = database as? any SQLiteDatabase else { return nil }
+        let found = NIOLockedValueBox<SQLiteConnection?>(nil)
+        _ = lite.withConnection { connection in
+            found.withLockedValue { $0 = connection }
+            return connection.eventLoop.makeSucceededVoidFuture()
+        }
+        return found.withLockedValue { $0 }
+    }
+
+    func needed(by database: any Database) -> Bool {
+        guard let connection = Self.underlying(database) else { return true }
+        return self.lock.withLock { self.configured[ObjectIdentifier(connection)]?.connection !== connection }
+    }
+
+    func done(on database: any Database) {
+        guard let connection = Self.underlying(database) else { return }
+        self.lock.withLock {
+            self.configured = self.configured.filter { $0.value.connection != nil }
+            self.configured[ObjectIdentifier(connection)] = Weak(connection)
         }
     }
 }

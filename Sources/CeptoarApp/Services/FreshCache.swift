@@ -9,6 +9,10 @@ final class WriteGeneration: @unchecked Sendable {
     /// acceptance, the registry): the sharing caches key on it, so a TAXII POST — a write —
     /// does not throw away every requester's context.
     static let sharing = WriteGeneration()
+    /// Advanced by what changes who a token signs in (accounts, tokens, a user disabled): the
+    /// token cache keys on it, so the write a request makes does not cost the next request of
+    /// the same client its token read.
+    static let accounts = WriteGeneration()
 
     private let lock = NSLock()
     private var value: UInt64 = 0

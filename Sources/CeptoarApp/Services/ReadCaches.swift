@@ -16,7 +16,7 @@ final class ReadCaches: Sendable {
     let ingestTargets: FreshCache<String, StixIngest.Target>
 
     init(lifetime: Duration) {
-        self.tokens = FreshCache(lifetime: lifetime)
+        self.tokens = FreshCache(lifetime: lifetime, generations: .accounts)
         self.sharingContexts = FreshCache(lifetime: lifetime, generations: .sharing)
         self.ingestTargets = FreshCache(lifetime: lifetime, generations: .sharing)
         self.inboxPages = FreshCache(lifetime: lifetime)

@@ -2,7 +2,7 @@
 /// `Codable` for an open-ended value, spent most of a TAXII POST failing its way through the
 /// possible types of every member. The parser is strict RFC 8259, bounded in nesting (a hostile
 /// peer cannot exhaust the stack), and refuses numbers that do not fit a finite Double.
-enum JSONText {
+public enum JSONText {
     static let maxDepth = 64
 
     struct Failure: Error, CustomStringConvertible {
@@ -10,17 +10,29 @@ enum JSONText {
     }
 
     static func parse(_ bytes: [UInt8]) throws -> JSONValue {
-        var parser = Parser(bytes: bytes)
+        try self.parse(bytes, keepingItemsOf: nil).value
+    }
+
+    /// Parses, and when the text is an object whose member `key` is an array, also returns
+    /// each item of that array as the text it was sent in (a TAXII envelope's objects, stored
+    /// as received instead of written out again). Member names must be unique (RFC 7493): with
+    /// a repeated name, what is checked and what is kept could differ.
+    static func parse(_ bytes: [UInt8], keepingItemsOf key: String?) throws -> (value: JSONValue, items: [String]) {
+        var parser = Parser(bytes: bytes, keptKey: key)
         parser.skipSpace()
         let value = try parser.value(depth: 0)
         parser.skipSpace()
         guard parser.index == bytes.count else { throw Failure(description: "text after the JSON value at byte \(parser.index)") }
-        return value
+        return (value, parser.kept)
     }
 
     private struct Parser {
         let bytes: [UInt8]
         var index = 0
+        /// The top-level member whose array items are kept as text, and those texts.
+        var keptKey: String? = nil
+        var keeping = false
+        var kept: [String] = []
 
         mutating func skipSpace() {
             while self.index < self.bytes.count {
@@ -70,7 +82,10 @@ enum JSONText {
                 guard self.index < self.bytes.count, self.bytes[self.index] == UInt8(ascii: ":") else { throw self.fail("expected ':'") }
                 self.index += 1
                 self.skipSpace()
-                members[key] = try self.value(depth: depth + 1)
+                self.keeping = depth == 0 && key == self.keptKey
+                let value = try self.value(depth: depth + 1)
+                self.keeping = false
+                guard members.updateValue(value, forKey: key) == nil else { throw self.fail("a repeated member name") }
                 self.skipSpace()
                 guard self.index < self.bytes.count else { throw self.fail("unexpected end in an object") }
                 if self.bytes[self.index] == UInt8(ascii: ",") { self.index += 1; continue }
@@ -88,9 +103,13 @@ enum JSONText {
                 self.index += 1
                 return .array(items)
             }
+            let keep = self.keeping && depth == 1
+            self.keeping = false
             while true {
                 self.skipSpace()
+                let start = self.index
                 items.append(try self.value(depth: depth + 1))
+                if keep { self.kept.append(String(decoding: self.bytes[start..<self.index], as: UTF8.self)) }
                 self.skipSpace()
                 guard self.index < self.bytes.count else { throw self.fail("unexpected end in an array") }
                 if self.bytes[self.index] == UInt8(ascii: ",") { self.index += 1; continue }
@@ -237,7 +256,7 @@ enum JSONText {
         }
     }
 
-    static func write(string: String, into out: inout [UInt8]) {
+    public static func write(string: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         // Most strings need no escape: copied whole.
         if !string.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {

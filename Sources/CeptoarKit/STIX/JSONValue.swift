@@ -81,6 +81,13 @@ public enum JSONValue: Sendable, Equatable, Codable {
     public static func decode(_ text: some DataProtocol) throws -> JSONValue {
         try JSONText.parse(Array(text))
     }
+
+    /// A TAXII envelope or STIX bundle, with each item of its `objects` list also as the
+    /// text it came in (see `JSONText.parse(_:keepingItemsOf:)`).
+    public static func decodeEnvelope(_ text: some DataProtocol) throws -> (value: JSONValue, objects: [String]) {
+        let (value, items) = try JSONText.parse(Array(text), keepingItemsOf: "objects")
+        return (value, items)
+    }
 }
 
 extension JSONValue: ExpressibleByStringLiteral, ExpressibleByBooleanLiteral, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral {

@@ -26,29 +26,54 @@ public enum STIXIdentifier {
     /// Splits and checks `type--uuid`: the type is lower-case letters, digits and hyphens
     /// (3–250 characters), the UUID RFC 4122. Nil for anything else.
     public static func parse(_ id: String) -> (type: String, uuid: UUID)? {
-        // Read from the bytes: every object of an envelope passes here several times.
         let bytes = Array(id.utf8)
+        guard let split = bytes.withUnsafeBufferPointer({ Self.typeLength(of: $0) }) else { return nil }
+        var raw = [UInt8](repeating: 0, count: 16)
+        var nibbles = 0
+        for byte in bytes[(split + 2)...] where byte != UInt8(ascii: "-") {
+            guard let digit = RequestText.hexValue(byte) else { return nil }
+            raw[nibbles / 2] |= nibbles % 2 == 0 ? UInt8(digit) << 4 : UInt8(digit)
+            nibbles += 1
+        }
+        let uuid = UUID(uuid: (raw[0], raw[1], raw[2], raw[3], raw[4], raw[5], raw[6], raw[7], raw[8], raw[9], raw[10], raw[11], raw[12], raw[13], raw[14], raw[15]))
+        return (String(decoding: bytes[..<split], as: UTF8.self), uuid)
+    }
+
+    /// Whether `id` is a well-formed identifier (of `type`, when given) — `parse` without
+    /// building anything: every object of an envelope passes here several times.
+    public static func isValid(_ id: String, ofType type: String? = nil) -> Bool {
+        func check(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+            guard let split = Self.typeLength(of: bytes) else { return false }
+            guard let type else { return true }
+            return split == type.utf8.count && bytes[..<split].elementsEqual(type.utf8)
+        }
+        if let answer = id.utf8.withContiguousStorageIfAvailable(check) { return answer }
+        return Array(id.utf8).withUnsafeBufferPointer(check)
+    }
+
+    /// The length of the type part when `bytes` are a well-formed identifier, else nil.
+    static func typeLength(of bytes: UnsafeBufferPointer<UInt8>) -> Int? {
         guard bytes.count <= 300, bytes.count > 38 else { return nil }
         let split = bytes.count - 38
         guard bytes[split] == UInt8(ascii: "-"), bytes[split + 1] == UInt8(ascii: "-") else { return nil }
-        let type = String(decoding: bytes[..<split], as: UTF8.self)
-        guard STIXObjectCheck.isTypeName(type), !type.contains("--") else { return nil }
-        var raw = [UInt8](repeating: 0, count: 16)
+        guard STIXObjectCheck.isTypeName(UnsafeBufferPointer(rebasing: bytes[..<split])) else { return nil }
+        var previous: UInt8 = 0
+        for byte in bytes[..<split] {
+            if byte == UInt8(ascii: "-") && previous == UInt8(ascii: "-") { return nil }
+            previous = byte
+        }
         var nibbles = 0
-        for (offset, byte) in bytes[(split + 2)...].enumerated() {
+        for offset in 0..<36 {
+            let byte = bytes[split + 2 + offset]
             if offset == 8 || offset == 13 || offset == 18 || offset == 23 {
                 guard byte == UInt8(ascii: "-") else { return nil }
                 continue
             }
             guard let digit = RequestText.hexValue(byte) else { return nil }
-            let value = UInt8(digit)
-            raw[nibbles / 2] |= nibbles % 2 == 0 ? value << 4 : value
+            // RFC 4122 variant: 10xx in the high nibble of clock_seq_hi (the 17th digit).
+            if nibbles == 16, digit & 0xC != 0x8 { return nil }
             nibbles += 1
         }
-        guard nibbles == 32 else { return nil }
-        // RFC 4122 variant (10xx in the clock_seq_hi byte).
-        guard (raw[8] & 0xC0) == 0x80 else { return nil }
-        let uuid = UUID(uuid: (raw[0], raw[1], raw[2], raw[3], raw[4], raw[5], raw[6], raw[7], raw[8], raw[9], raw[10], raw[11], raw[12], raw[13], raw[14], raw[15]))
-        return (type, uuid)
+        return split
     }
 }

@@ -42,15 +42,18 @@ public enum STIXObjectCheck {
     ]
 
     public static func isTypeName(_ type: String) -> Bool {
-        let bytes = Array(type.utf8)
+        if let answer = type.utf8.withContiguousStorageIfAvailable(Self.isTypeName) { return answer }
+        return Array(type.utf8).withUnsafeBufferPointer(Self.isTypeName)
+    }
+
+    static func isTypeName(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         guard (3...250).contains(bytes.count), bytes.first != UInt8(ascii: "-"), bytes.last != UInt8(ascii: "-") else { return false }
         return bytes.allSatisfy { ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 45 }
     }
 
     static func isPropertyName(_ name: String) -> Bool {
-        let bytes = Array(name.utf8)
-        guard (2...250).contains(bytes.count) else { return false }
-        return bytes.allSatisfy { ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 95 }
+        guard (2...250).contains(name.utf8.count) else { return false }
+        return name.utf8.allSatisfy { ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 95 }
     }
 
     public static func check(_ value: JSONValue) -> Result<Checked, Failure> {
@@ -59,12 +62,12 @@ public enum STIXObjectCheck {
         }
         let id = object["id"]?.string
         func fail(_ ja: String, _ en: String) -> Result<Checked, Failure> {
-            .failure(Failure(id: id.flatMap { STIXIdentifier.parse($0) == nil ? nil : $0 }, version: (object["modified"] ?? object["created"])?.string, message: LocalizedText(ja: ja, en: en)))
+            .failure(Failure(id: id.flatMap { STIXIdentifier.isValid($0) ? $0 : nil }, version: (object["modified"] ?? object["created"])?.string, message: LocalizedText(ja: ja, en: en)))
         }
         guard let type = object["type"]?.string, Self.isTypeName(type) else {
             return fail("type がないか不正です", "'type' is missing or not a STIX type name")
         }
-        guard let id, let parsed = STIXIdentifier.parse(id), parsed.type == type else {
+        guard let id, STIXIdentifier.isValid(id, ofType: type) else {
             return fail("id は「\(type)--UUID」の形式で必要です", "'id' must be '\(type)--' followed by an RFC 4122 UUID")
         }
         if let bad = object.keys.first(where: { !Self.isPropertyName($0) }) {
@@ -97,7 +100,7 @@ public enum STIXObjectCheck {
         }
         var createdByRef: String?
         if let raw = object["created_by_ref"] {
-            guard let ref = raw.string, STIXIdentifier.parse(ref)?.type == "identity" else {
+            guard let ref = raw.string, STIXIdentifier.isValid(ref, ofType: "identity") else {
                 return fail("created_by_ref は identity の id です", "'created_by_ref' must be an identity id")
             }
             createdByRef = ref
@@ -105,7 +108,7 @@ public enum STIXObjectCheck {
         var markings: [String] = []
         if let raw = object["object_marking_refs"] {
             guard let refs = raw.array?.compactMap(\.string), refs.count == raw.array?.count, !refs.isEmpty,
-                refs.allSatisfy({ STIXIdentifier.parse($0)?.type == "marking-definition" })
+                refs.allSatisfy({ STIXIdentifier.isValid($0, ofType: "marking-definition") })
             else { return fail("object_marking_refs は marking-definition の id の配列です", "'object_marking_refs' must be a list of marking-definition ids") }
             markings = refs
         }
@@ -119,7 +122,7 @@ public enum STIXObjectCheck {
         }
         for key in ["object_refs"] {
             if let raw = object[key] {
-                guard let refs = raw.array, !refs.isEmpty, refs.allSatisfy({ $0.string.flatMap(STIXIdentifier.parse) != nil }) else {
+                guard let refs = raw.array, !refs.isEmpty, refs.allSatisfy({ $0.string.map { STIXIdentifier.isValid($0) } ?? false }) else {
                     return fail("\(key) は STIX id の空でない配列です", "'\(key)' must be a non-empty list of STIX ids")
                 }
             }

@@ -1,6 +1,7 @@
 import CeptoarKit
 import Fluent
 import Foundation
+import SQLKit
 import Vapor
 
 /// TAXII 2.1 (OASIS): discovery, one API root, its collections, their objects (GET, POST),
@@ -153,8 +154,9 @@ struct TaxiiController: RouteCollection {
         }
         guard let buffer = req.body.data else { throw TaxiiQuery.bad("本文がありません", "the request has no body") }
         let envelope: JSONValue
+        let texts: [String]
         do {
-            envelope = try JSONValue.decode(Data(buffer: buffer))
+            (envelope, texts) = try JSONValue.decodeEnvelope(buffer.readableBytesView)
         } catch {
             throw TaxiiQuery.bad("JSON として読めません", "the body is not valid JSON")
         }
@@ -172,24 +174,18 @@ struct TaxiiController: RouteCollection {
         let owner = try user.requireID()
         let statusID = UUID()
         let (email, collectionID, total) = (user.email, collection.id, objects.count)
-        /// The status and its audit entry, written in the transaction given.
-        @Sendable func record(_ outcome: StixIngest.Outcome, on db: any Database) async throws {
-            try await Self.saveStatus(outcome, id: statusID, owner: owner, started: started, on: db)
-            try await AuditLog.append(on: db, actor: email, action: "taxii-add", subject: "taxii-collection:\(collectionID)", detail: [
-                "total": String(total), "stored": String(outcome.stored), "failed": String(outcome.failures.count), "status": statusID.uuidString,
-            ])
-        }
-        // The objects, their status and the audit entry commit together: one commit, not three.
-        let outcome = try await StixIngest(database: req.db).ingest(objects, into: target, language: req.language) { db, outcome in
-            try await record(outcome, on: db)
-        }
-        if !outcome.failures.isEmpty {
-            // Refused: nothing was stored, and the status says why.
-            try await req.db.atomically { db in try await record(outcome, on: db) }
+        let (outcome, rows) = StixIngest(database: req.db).prepare(objects, texts: texts, into: target, language: req.language)
+        let status = TaxiiStatus(outcome, id: statusID, owner: owner, started: started)
+        // The objects (none when refused), their status and the audit entry commit together,
+        // with those of the envelopes posted meanwhile (see `IngestQueue`).
+        _ = try await req.application.ingestQueue.write(rows) { stored in
+            (status, AuditLog.Pending(actor: email, action: "taxii-add", subject: "taxii-collection:\(collectionID)", detail: [
+                "total": String(total), "stored": String(stored), "failed": String(status.failureCount), "status": statusID.uuidString,
+            ]))
         }
         // Answered from what was written, not read back.
-        let response = try Self.json(Self.statusResource(Self.statusRecord(outcome, id: statusID, owner: owner, started: started)))
-        response.status = .accepted
+        let response = Response(status: .accepted, body: .init(string: status.resource))
+        response.headers.contentType = TaxiiMedia.taxii
         return response
     }
 
@@ -241,43 +237,9 @@ struct TaxiiController: RouteCollection {
         guard let id = req.parameters.get("status").flatMap(UUID.init(uuidString:)),
             let status = try await TaxiiStatusRecord.find(id, on: req.db), status.ownerID == user.id
         else { throw TaxiiError.notFound }
-        return try Self.json(Self.statusResource(status))
-    }
-
-    static func saveStatus(_ outcome: StixIngest.Outcome, id: UUID, owner: UUID, started: STIXTime, on db: any Database) async throws {
-        try await Self.statusRecord(outcome, id: id, owner: owner, started: started).create(on: db)
-    }
-
-    static func statusRecord(_ outcome: StixIngest.Outcome, id: UUID, owner: UUID, started: STIXTime) -> TaxiiStatusRecord {
-        func details(_ list: [StixIngest.Outcome.Detail]) -> String {
-            JSONValue.array(list.map { detail in
-                var member: [String: JSONValue] = ["id": .string(detail.id), "version": .string(detail.version)]
-                if let message = detail.message { member["message"] = .string(message) }
-                return .object(member)
-            }).encoded()
-        }
-        let status = TaxiiStatusRecord()
-        status.id = id
-        status.ownerID = owner
-        status.status = "complete"
-        status.requestTimestamp = started.canonical
-        status.totalCount = outcome.total
-        status.successCount = outcome.successes.count
-        status.failureCount = outcome.failures.count
-        status.pendingCount = 0
-        status.successes = details(outcome.successes)
-        status.failures = details(outcome.failures)
-        status.createdAt = Date()
-        return status
-    }
-
-    static func statusResource(_ status: TaxiiStatusRecord) throws -> JSONValue {
-        [
-            "id": .string(status.id!.uuidString.lowercased()), "status": .string(status.status), "request_timestamp": .string(status.requestTimestamp),
-            "total_count": .integer(Int64(status.totalCount)), "success_count": .integer(Int64(status.successCount)),
-            "failure_count": .integer(Int64(status.failureCount)), "pending_count": .integer(Int64(status.pendingCount)),
-            "successes": try JSONValue.decode(Data(status.successes.utf8)), "failures": try JSONValue.decode(Data(status.failures.utf8)), "pendings": [],
-        ]
+        let response = Response(status: .ok, body: .init(string: TaxiiStatus(status).resource))
+        response.headers.contentType = TaxiiMedia.taxii
+        return response
     }
 
     // MARK: helpers

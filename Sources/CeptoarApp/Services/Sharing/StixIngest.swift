@@ -46,11 +46,26 @@ struct StixIngest {
     /// peer's checkpoint, a TAXII status), and only when the envelope was accepted.
     func ingest(_ objects: [JSONValue], into target: Target, language: Language,
                 alongside: (@Sendable (any Database, Outcome) async throws -> Void)? = nil) async throws -> Outcome {
+        let (whole, rows) = self.prepare(objects, into: target, language: language)
+        guard whole.failures.isEmpty else { return whole }
+        return try await self.database.atomically { db in
+            var done = whole
+            done.stored = try await StixStore(database: db).insert(rows).count
+            try await alongside?(db, done)
+            return done
+        }
+    }
+
+    /// Checks `objects` and makes the rows to store, touching no database: an outcome with
+    /// failures (and no rows) when any object is refused. `texts`, when given, are the objects
+    /// as received (one per object): stored as they came, rather than written out again.
+    func prepare(_ objects: [JSONValue], texts: [String]? = nil, into target: Target, language: Language) -> (Outcome, [StixStore.Row]) {
         var outcome = Outcome(total: objects.count)
         var rows: [StixStore.Row] = []
         var accepted: [Outcome.Detail] = []
-        for object in objects {
-            switch self.check(object, target, language) {
+        let texts = texts?.count == objects.count ? texts : nil
+        for (position, object) in objects.enumerated() {
+            switch self.check(object, text: texts?[position], target, language) {
             case .failure(let failure):
                 outcome.failures.append(failure)
             case .success(let row):
@@ -67,21 +82,14 @@ struct StixIngest {
             let message = language == .ja ? "同じエンベロープの他のオブジェクトが拒否されたため保存していません（エンベロープは全体で保存されます）"
                 : "not stored: another object in this envelope was refused (an envelope is stored whole or not at all)"
             outcome.failures += accepted.map { Outcome.Detail(id: $0.id, version: $0.version, message: message) }
-            return outcome
+            return (outcome, [])
         }
-        let toStore = rows
         outcome.successes = accepted
-        let whole = outcome
-        return try await self.database.atomically { db in
-            var done = whole
-            done.stored = try await StixStore(database: db).insert(toStore).count
-            try await alongside?(db, done)
-            return done
-        }
+        return (outcome, rows)
     }
 
     /// One object as a row to store; `.success(nil)` for a TLP marking definition.
-    private func check(_ object: JSONValue, _ target: Target, _ language: Language) -> Result<StixStore.Row?, Outcome.Detail> {
+    private func check(_ object: JSONValue, text: String?, _ target: Target, _ language: Language) -> Result<StixStore.Row?, Outcome.Detail> {
         func refuse(_ id: String?, _ version: String?, _ ja: String, _ en: String) -> Result<StixStore.Row?, Outcome.Detail> {
             .failure(Outcome.Detail(id: id ?? "", version: version ?? "", message: language == .ja ? ja : en))
         }
@@ -126,7 +134,7 @@ struct StixIngest {
         }
         return .success(StixStore.Row(
             objectID: checked.id, type: checked.type, specVersion: checked.specVersion, versionKey: version, revoked: checked.revoked, tlp: tlp,
-            createdByRef: checked.createdByRef, body: object.encoded(), category: category, originSector: target.sector, sourceParty: target.source,
+            createdByRef: checked.createdByRef, body: text ?? object.encoded(), category: category, originSector: target.sector, sourceParty: target.source,
             community: target.community, receivedUnder: target.agreement?.id, peerID: target.peer))
     }
 }

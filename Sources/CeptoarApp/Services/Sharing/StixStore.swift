@@ -1,6 +1,5 @@
 import CeptoarKit
 import Fluent
-import FluentSQLiteDriver
 import Foundation
 import SQLKit
 
@@ -32,11 +31,11 @@ struct StixStore {
         var receivedUnder: String?
         var peerID: UUID?
 
-        func values(dateAdded: String) -> [any SQLExpression] {
+        func values(dateAdded: String) -> [ColumnValue] {
             [
-                SQLBind(self.objectID), SQLBind(self.type), SQLBind(self.specVersion), SQLBind(self.versionKey), SQLBind(dateAdded), SQLBind(self.revoked),
-                SQLBind(self.tlp.rawValue), SQLBind(self.createdByRef), SQLBind(self.body), SQLBind(self.advisoryID), SQLBind(self.category),
-                SQLBind(self.originSector), SQLBind(self.sourceParty), SQLBind(self.community), SQLBind(self.receivedUnder), SQLBind(self.peerID),
+                .text(self.objectID), .text(self.type), .text(self.specVersion), .text(self.versionKey), .text(dateAdded), .bool(self.revoked),
+                .text(self.tlp.rawValue), .text(self.createdByRef), .text(self.body), .uuid(self.advisoryID), .text(self.category),
+                .text(self.originSector), .text(self.sourceParty), .text(self.community), .text(self.receivedUnder), .uuid(self.peerID),
             ]
         }
     }
@@ -46,53 +45,15 @@ struct StixStore {
     @discardableResult
     func insert(_ rows: [Row]) async throws -> Set<String> {
         guard !rows.isEmpty else { return [] }
-        let sql = self.database as! any SQLDatabase
         var seen: Set<String> = []
-        var fresh: [Row] = []
-        for row in rows where seen.insert(row.objectID + "|" + row.versionKey).inserted { fresh.append(row) }
+        var fresh: [[ColumnValue]] = []
         let added = STIXTime.now().canonical
-        var stored: Set<String> = []
+        for row in rows where seen.insert(row.objectID + "|" + row.versionKey).inserted { fresh.append(row.values(dateAdded: added)) }
         // Rows of one call share their date_added; their seq orders them. The database says
         // which were new (RETURNING skips the conflicts), so nothing is read first.
-        if sql.dialect.name == "sqlite", let lite = self.database as? any SQLiteDatabase {
-            // Straight to SQLite: SQLKit's serialiser and the driver's value encoder were a
-            // third of an envelope's insert, inside the write lock.
-            for part in fresh.chunked(500) {
-                let (text, binds) = Self.sqliteInsert(part, dateAdded: added)
-                for row in try await lite.query(text, binds) {
-                    guard let id = row.column("object_id")?.string, let key = row.column("version_key")?.string else { continue }
-                    stored.insert(id + "|" + key)
-                }
-            }
-            return stored
-        }
-        for part in fresh.chunked(500) {
-            var insert = sql.insert(into: StixObjectRecord.schema).columns(Self.columns)
-            for row in part { insert = insert.values(row.values(dateAdded: added)) }
-            let returned = try await insert.ignoringConflicts(with: ["object_id", "version_key"]).returning("object_id", "version_key").all()
-            for row in returned { stored.insert(try row.decode(column: "object_id", as: String.self) + "|" + row.decode(column: "version_key", as: String.self)) }
-        }
-        return stored
-    }
-
-    /// The insert as SQLite's own text and values, past SQLKit's serialiser and the driver's
-    /// value encoder (the same representations: UUIDs as their upper-case text, Booleans as 0/1).
-    static func sqliteInsert(_ rows: ArraySlice<Row>, dateAdded: String) -> (String, [SQLiteData]) {
-        let placeholders = "(" + Array(repeating: "?", count: Self.columns.count).joined(separator: ",") + ")"
-        let statement = "INSERT INTO stix_objects (" + Self.columns.joined(separator: ", ") + ") VALUES "
-            + Array(repeating: placeholders, count: rows.count).joined(separator: ",")
-            + " ON CONFLICT (object_id, version_key) DO NOTHING RETURNING object_id, version_key"
-        func text(_ value: String?) -> SQLiteData { value.map { .text($0) } ?? .null }
-        var binds: [SQLiteData] = []
-        binds.reserveCapacity(rows.count * Self.columns.count)
-        for row in rows {
-            binds += [
-                .text(row.objectID), .text(row.type), .text(row.specVersion), .text(row.versionKey), .text(dateAdded), .integer(row.revoked ? 1 : 0),
-                .text(row.tlp.rawValue), text(row.createdByRef), .text(row.body), text(row.advisoryID?.uuidString), text(row.category),
-                text(row.originSector), .text(row.sourceParty), text(row.community), text(row.receivedUnder), text(row.peerID?.uuidString),
-            ]
-        }
-        return (statement, binds)
+        let written = try await (self.database as! any SQLDatabase).insertValues(
+            into: StixObjectRecord.schema, columns: Self.columns, fresh, ignoringConflicts: ["object_id", "version_key"], returning: ["object_id", "version_key"])
+        return Set(written.compactMap { row in row.count == 2 ? row[0].flatMap { id in row[1].map { id + "|" + $0 } } : nil })
     }
 
     // MARK: advisories
