@@ -75,6 +75,20 @@ struct JSONTextTests {
         #expect(STIXIdentifier.isValid("x-acme-widget--41F5B8B5-188E-53BA-8D49-11CC305D5D18", ofType: "x-acme-widget"))
     }
 
+    @Test func timestampsAreRFC3339UTCAndKeptToTheMicrosecond() {
+        #expect(STIXTime("2026-12-01T00:00:00Z")?.canonical == "2026-12-01T00:00:00.000000Z")
+        #expect(STIXTime("2026-12-01t23:59:59.1Z")?.canonical == "2026-12-01T23:59:59.100000Z")
+        #expect(STIXTime("2024-02-29T12:34:56.123456789Z")?.canonical == "2024-02-29T12:34:56.123456Z")
+        #expect(STIXTime("2026-12-01T00:00:00.000Z")! < STIXTime("2026-12-01T00:00:00.001Z")!)
+        for bad in [
+            "", "2026-12-01", "2026-12-01T00:00:00", "2026-12-01T00:00:00+09:00", "2026-12-01 00:00:00Z", "2026-13-01T00:00:00Z",
+            "2025-02-29T00:00:00Z", "2026-12-01T24:00:00Z", "2026-12-01T00:60:00Z", "2026-12-01T00:00:60Z", "2026-12-01T00:00:00.Z",
+            "2026-12-01T00:00:00.1234567890Z", "2026-12-01T00:00:00.12a4Z", "0000-12-01T00:00:00Z", "２０２６-12-01T00:00:00Z", "yesterday",
+        ] {
+            #expect(STIXTime(bad) == nil, "\(bad)")
+        }
+    }
+
     @Test func aRepeatedMemberNameIsRefused() {
         // What the checks read and what is stored or passed on must be the same member.
         #expect(throws: (any Error).self) { try JSONValue.decode(Data(#"{"created_by_ref":"a","created_by_ref":"b"}"#.utf8)) }

@@ -10,8 +10,16 @@ public struct STIXTime: Hashable, Comparable, Sendable, CustomStringConvertible 
     /// Parses `2026-12-03T10:00:00Z`, `…:00.1Z` up to nine fractional digits (beyond six are
     /// dropped); nil for anything else, an impossible date or a year outside 1–9999.
     public init?(_ text: String) {
-        let bytes = Array(text.utf8)
-        guard bytes.count >= 20, bytes.count <= 30, bytes.last == UInt8(ascii: "Z") else { return nil }
+        // On the bytes, into one buffer: every object of an envelope has two or three of these.
+        let found: String?? = text.utf8.withContiguousStorageIfAvailable { Self.canonical(of: $0) }
+        guard let canonical = found ?? Array(text.utf8).withUnsafeBufferPointer({ Self.canonical(of: $0) }) else { return nil }
+        self.canonical = canonical
+    }
+
+    /// `YYYY-MM-DDTHH:MM:SS.ffffffZ` for an RFC 3339 UTC timestamp (1–9 fraction digits, kept
+    /// to 6), nil for anything else.
+    private static func canonical(of bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        guard bytes.count >= 20, bytes.count <= 30, bytes[bytes.count - 1] == UInt8(ascii: "Z") else { return nil }
         func digits(_ range: Range<Int>) -> Int? {
             var value = 0
             for index in range {
@@ -21,23 +29,27 @@ public struct STIXTime: Hashable, Comparable, Sendable, CustomStringConvertible 
             }
             return value
         }
-        func at(_ index: Int, _ character: Character) -> Bool { bytes[index] == character.asciiValue }
-        guard at(4, "-"), at(7, "-"), at(10, "T") || at(10, "t"), at(13, ":"), at(16, ":"),
+        guard bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"), bytes[10] == UInt8(ascii: "T") || bytes[10] == UInt8(ascii: "t"),
+            bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":"),
             let year = digits(0..<4), let month = digits(5..<7), let day = digits(8..<10),
             let hour = digits(11..<13), let minute = digits(14..<16), let second = digits(17..<19),
             year >= 1, (1...12).contains(month), (1...Day.daysIn(month: month, year: year)).contains(day),
             hour < 24, minute < 60, second < 60
         else { return nil }
-        var fraction = ""
         let end = bytes.count - 1
         if end > 19 {
-            guard at(19, "."), end - 20 >= 1, end - 20 <= 9, digits(20..<end) != nil else { return nil }
-            fraction = String(decoding: bytes[20..<min(end, 26)], as: UTF8.self)
+            guard bytes[19] == UInt8(ascii: "."), end - 20 >= 1, end - 20 <= 9, digits(20..<end) != nil else { return nil }
         } else {
             guard end == 19 else { return nil }
         }
-        fraction += String(repeating: "0", count: 6 - fraction.count)
-        self.canonical = String(decoding: bytes[0..<10], as: UTF8.self) + "T" + String(decoding: bytes[11..<19], as: UTF8.self) + "." + fraction + "Z"
+        return String(unsafeUninitializedCapacity: 27) { out in
+            for index in 0..<19 { out[index] = bytes[index] }
+            out[10] = UInt8(ascii: "T")
+            out[19] = UInt8(ascii: ".")
+            for offset in 0..<6 { out[20 + offset] = 20 + offset < end ? bytes[20 + offset] : UInt8(ascii: "0") }
+            out[26] = UInt8(ascii: "Z")
+            return 27
+        }
     }
 
     /// The instant `date` (Ceptoar's own clock), to the microsecond.
