@@ -134,14 +134,25 @@ public enum JSONText {
             self.index += 1
             // Most strings have no escape: made straight from their bytes, with no buffer between.
             let first = self.index
+            var ascii = true
             while self.index < self.bytes.count {
                 let byte = self.bytes[self.index]
                 if byte == UInt8(ascii: "\"") {
-                    guard let text = String(validating: self.bytes[first..<self.index], as: UTF8.self) else { throw self.fail("a string that is not UTF-8") }
+                    let end = self.index
+                    let text: String?
+                    if ascii {
+                        // ASCII is UTF-8 as it stands: no validation, and none of the unspecialised
+                        // generic path below (its type-metadata lookups were a third of a parse).
+                        text = self.bytes.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[first..<end]), as: UTF8.self) }
+                    } else {
+                        text = String(validating: self.bytes[first..<end], as: UTF8.self)
+                    }
+                    guard let text else { throw self.fail("a string that is not UTF-8") }
                     self.index += 1
                     return text
                 }
                 if byte == UInt8(ascii: "\\") || byte < 0x20 { break }
+                if byte >= 0x80 { ascii = false }
                 self.index += 1
             }
             self.index = first
