@@ -27,7 +27,7 @@ struct Accounts {
     }
 
     func createUser(email: String, displayName: String, organisationKey: String, roles: [String], password: String) async throws -> User {
-        defer { WriteGeneration.accounts.advance() }  // who a token signs in may have changed
+        defer { WriteGeneration.accounts.advance() }  // written outside `atomically`: who a token signs in may have changed
         let email = email.trimmingCharacters(in: .whitespaces).lowercased()
         guard email.range(of: #"^[^@\s]+@[^@\s]+\.[^@\s]+$"#, options: .regularExpression) != nil else {
             throw Failure.invalidEmail(email)
@@ -68,7 +68,6 @@ struct Accounts {
     }
 
     func createToken(for user: User, name: String, days: Int?, actor: String) async throws -> (APIToken, String) {
-        defer { WriteGeneration.accounts.advance() }  // who a token signs in may have changed
         let days = days ?? Self.defaultTokenDays
         guard (1...Self.maximumTokenDays).contains(days) else { throw Failure.badTokenDays }
         let name = name.trimmingCharacters(in: .whitespaces)
@@ -93,7 +92,6 @@ struct Accounts {
     /// Deletes a token at once (`owner`: only if it is theirs). Nodes that cached the token's
     /// owner stop accepting it within `CEPTOAR_READ_CACHE_MS`.
     func revokeToken(_ id: UUID, owner: User?, actor: String) async throws {
-        defer { WriteGeneration.accounts.advance() }  // who a token signs in may have changed
         try await self.database.atomically { db in
             guard let token = try await APIToken.query(on: db).filter(\.$id == id).with(\.$user).first(),
                 owner == nil || token.$user.id == owner?.id
@@ -105,7 +103,6 @@ struct Accounts {
 
     /// Disables (or enables again) a user: sign-ins, sessions and tokens stop working at once.
     func setActive(_ active: Bool, email: String, actor: String) async throws -> User {
-        defer { WriteGeneration.accounts.advance() }  // who a token signs in may have changed
         return try await self.database.atomically { db in
             guard let user = try await User.query(on: db).filter(\.$email == email.lowercased()).first() else { throw Failure.unknownUser(email) }
             user.active = active

@@ -11,12 +11,16 @@ import SQLKit
 /// and this process's own write transactions queue at one gate rather than spin. On
 /// PostgreSQL transactions run side by side as usual.
 extension Database {
-    func atomically<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+    /// `touchingAccounts: false` declares that the transaction writes nothing a token signs in
+    /// by (users, tokens): the token cache then survives it. Only the TAXII ingest says so —
+    /// its objects, statuses and audit entries — so a posting client's next request does not
+    /// read its token again.
+    func atomically<T: Sendable>(touchingAccounts: Bool = true, _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
         // Already inside one: the work joins it, and the outermost commit counts.
         if WriteGate.holding { return try await body(self) }
         guard (self as? any SQLDatabase)?.dialect.name == "sqlite" else {
             let result = try await WriteGate.$holding.withValue(true) { try await self.transaction(body) }
-            WriteGeneration.process.advance()
+            WriteGeneration.advanceAfterCommit(accounts: touchingAccounts)
             return result
         }
         await WriteGate.shared.acquire()
@@ -42,7 +46,7 @@ extension Database {
                         // fired inside an alert's transaction waited for its own gate).
                         let result = try await WriteGate.$holding.withValue(true) { try await body(connection) }
                         try await sql.raw("COMMIT").run()
-                        WriteGeneration.process.advance()
+                        WriteGeneration.advanceAfterCommit(accounts: touchingAccounts)
                         return result
                     } catch {
                         try? await sql.raw("ROLLBACK").run()

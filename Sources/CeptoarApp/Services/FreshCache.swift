@@ -9,10 +9,14 @@ final class WriteGeneration: @unchecked Sendable {
     /// acceptance, the registry): the sharing caches key on it, so a TAXII POST — a write —
     /// does not throw away every requester's context.
     static let sharing = WriteGeneration()
-    /// Advanced by what changes who a token signs in (accounts, tokens, a user disabled): the
-    /// token cache keys on it, so the write a request makes does not cost the next request of
-    /// the same client its token read.
+    /// Advanced by every write transaction that may change who a token signs in (all but the
+    /// TAXII ingest's, see `Database.atomically`): the token cache keys on it.
     static let accounts = WriteGeneration()
+
+    static func advanceAfterCommit(accounts: Bool) {
+        Self.process.advance()
+        if accounts { Self.accounts.advance() }
+    }
 
     private let lock = NSLock()
     private var value: UInt64 = 0

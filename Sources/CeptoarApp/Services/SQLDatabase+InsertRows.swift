@@ -32,7 +32,7 @@ extension SQLDatabase {
                 binds.reserveCapacity(part.count * columns.count)
                 for row in part { for value in row { binds.append(value.sqlite) } }
                 let statement = head + Array(repeating: placeholders, count: part.count).joined(separator: ",") + tail
-                for row in try await lite.query(statement, binds) {
+                for row in try await SQLiteRows.all(lite, statement, binds) {
                     written.append(returning.map { row.column($0)?.string })
                 }
             }

@@ -89,7 +89,7 @@ struct CollectionReader {
         // than the database joining them, and objects alike to the policy are decided once
         // (`decisions`). The body goes last: stored JSON never holds a raw U+001F.
         let separator = String(Row.separator)
-        let rows = try await sql.raw("""
+        let rows = try await sql.texts(of: "r", """
             SELECT CAST(s.seq AS TEXT) || \(bind: separator) || COALESCE(s.created_by_ref, '')
             || \(bind: separator) || s.object_id || \(bind: separator) || s.type || \(bind: separator) || s.version_key || \(bind: separator) || s.date_added
             || \(bind: separator) || s.tlp || \(bind: separator) || s.source_party || \(bind: separator) || COALESCE(s.community, '')
@@ -97,7 +97,7 @@ struct CollectionReader {
             || \(bind: separator) || COALESCE(s.origin_sector, '') || \(bind: separator) || s.type
             || \(bind: separator) || COALESCE(CAST(s.advisory_id AS TEXT), '') || \(bind: separator) || s.body AS r
             FROM stix_objects s WHERE \(conditions.joined(separator: " AND ")) ORDER BY s.seq LIMIT \(unsafeRaw: String(query.limit + 1))
-            """).all()
+            """)
         var objects: [Object] = []
         var lastSeq: Int?
         for sqlRow in rows.prefix(query.limit) {
@@ -166,8 +166,8 @@ struct CollectionReader {
         /// Everything the policy looks at, as one text: objects with the same one are decided alike.
         var policy: String
 
-        init(_ row: any SQLRow) throws {
-            var text = try row.decode(column: "r", as: String.self)
+        init(_ text: String?) throws {
+            guard var text else { throw Abort(.internalServerError, reason: "a stored object's columns did not read back") }
             let parsed = text.withUTF8 { bytes -> (fields: [String], policy: String, body: String)? in
                 // The first 14 separators: seq, author, the four that identify the object, the
                 // policy's eight (kept as one text, the memo's key), then the body.

@@ -96,7 +96,7 @@ final class IngestQueue: Sendable {
     /// One transaction for the batch; each job's count of new rows.
     private static func write(_ batch: [Job], on database: any Database) async throws -> [Int] {
         let rows = batch.flatMap(\.rows)
-        return try await database.atomically { db in
+        return try await database.atomically(touchingAccounts: false) { db in
             let written = try await StixStore(database: db).insert(rows)
             // Each new (id, version) counts for the first envelope of the batch that carried it.
             var claimed: Set<String> = []
