@@ -89,7 +89,7 @@ struct CollectionReader {
         // than the database joining them, and objects alike to the policy are decided once
         // (`decisions`). The body goes last: stored JSON never holds a raw U+001F.
         let separator = String(Row.separator)
-        let rows = try await sql.texts(of: "r", """
+        let rows = try await sql.raw("""
             SELECT CAST(s.seq AS TEXT) || \(bind: separator) || COALESCE(s.created_by_ref, '')
             || \(bind: separator) || s.object_id || \(bind: separator) || s.type || \(bind: separator) || s.version_key || \(bind: separator) || s.date_added
             || \(bind: separator) || s.tlp || \(bind: separator) || s.source_party || \(bind: separator) || COALESCE(s.community, '')
@@ -97,7 +97,7 @@ struct CollectionReader {
             || \(bind: separator) || COALESCE(s.origin_sector, '') || \(bind: separator) || s.type
             || \(bind: separator) || COALESCE(CAST(s.advisory_id AS TEXT), '') || \(bind: separator) || s.body AS r
             FROM stix_objects s WHERE \(conditions.joined(separator: " AND ")) ORDER BY s.seq LIMIT \(unsafeRaw: String(query.limit + 1))
-            """)
+            """).all().map { try $0.decodeNil(column: "r") ? nil : $0.decode(column: "r", as: String.self) }
         var objects: [Object] = []
         var lastSeq: Int?
         for sqlRow in rows.prefix(query.limit) {
