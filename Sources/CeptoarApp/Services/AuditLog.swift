@@ -64,7 +64,7 @@ enum AuditLog {
 }
 
 extension JSONEncoder {
-    /// Sorted keys, so the same detail always hashes the same.
+    /// Sorted keys, so the same value is always the same text (agreement terms, TAXII errors).
     static var sorted: JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

@@ -1,7 +1,6 @@
 import CeptoarKit
 import Fluent
 import Foundation
-import SQLKit
 import Vapor
 
 /// TAXII 2.1 (OASIS): discovery, one API root, its collections, their objects (GET, POST),
@@ -184,9 +183,7 @@ struct TaxiiController: RouteCollection {
             ]))
         }
         // Answered from what was written, not read back.
-        let response = Response(status: .accepted, body: .init(string: status.resource))
-        response.headers.contentType = TaxiiMedia.taxii
-        return response
+        return status.response(.accepted)
     }
 
     /// Where a POST's objects go, from the collection and the party the poster acts for.
@@ -237,9 +234,7 @@ struct TaxiiController: RouteCollection {
         guard let id = req.parameters.get("status").flatMap(UUID.init(uuidString:)),
             let status = try await TaxiiStatusRecord.find(id, on: req.db), status.ownerID == user.id
         else { throw TaxiiError.notFound }
-        let response = Response(status: .ok, body: .init(string: TaxiiStatus(status).resource))
-        response.headers.contentType = TaxiiMedia.taxii
-        return response
+        return TaxiiStatus(status).response(.ok)
     }
 
     // MARK: helpers

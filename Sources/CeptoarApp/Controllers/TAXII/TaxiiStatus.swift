@@ -1,6 +1,7 @@
 import CeptoarKit
 import Foundation
 import SQLKit
+import Vapor
 
 /// A TAXII status resource (TAXII 2.1 §4.3.1): what a POST's objects came to. Ceptoar stores
 /// an envelope whole or not at all before it answers, so every status is "complete" at once.
@@ -79,6 +80,13 @@ struct TaxiiStatus: Sendable {
         member("pendings") { $0.append(contentsOf: "[]".utf8) }
         out.append(UInt8(ascii: "}"))
         return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The resource as a TAXII response.
+    func response(_ status: HTTPResponseStatus) -> Response {
+        let response = Response(status: status, body: .init(string: self.resource))
+        response.headers.contentType = TaxiiMedia.taxii
+        return response
     }
 
     static func details(_ list: [StixIngest.Outcome.Detail]) -> String {

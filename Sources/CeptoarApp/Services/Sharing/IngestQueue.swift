@@ -106,8 +106,7 @@ final class IngestQueue: Sendable {
             for job in batch {
                 var stored = 0
                 for row in job.rows {
-                    let key = row.objectID + "|" + row.versionKey
-                    if written.contains(key), claimed.insert(key).inserted { stored += 1 }
+                    if written.contains(row.key), claimed.insert(row.key).inserted { stored += 1 }
                 }
                 let (status, entry) = job.record(stored)
                 counts.append(stored)

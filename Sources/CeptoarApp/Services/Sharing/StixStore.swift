@@ -31,6 +31,9 @@ struct StixStore {
         var receivedUnder: String?
         var peerID: UUID?
 
+        /// `object_id|version_key`: what the store keeps once.
+        var key: String { self.objectID + "|" + self.versionKey }
+
         func values(dateAdded: String) -> [ColumnValue] {
             [
                 .text(self.objectID), .text(self.type), .text(self.specVersion), .text(self.versionKey), .text(dateAdded), .bool(self.revoked),
@@ -48,7 +51,7 @@ struct StixStore {
         var seen: Set<String> = []
         var fresh: [[ColumnValue]] = []
         let added = STIXTime.now().canonical
-        for row in rows where seen.insert(row.objectID + "|" + row.versionKey).inserted { fresh.append(row.values(dateAdded: added)) }
+        for row in rows where seen.insert(row.key).inserted { fresh.append(row.values(dateAdded: added)) }
         // Rows of one call share their date_added; their seq orders them. The database says
         // which were new (RETURNING skips the conflicts), so nothing is read first.
         let written = try await (self.database as! any SQLDatabase).insertValues(
