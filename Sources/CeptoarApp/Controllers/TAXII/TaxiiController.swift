@@ -117,14 +117,20 @@ struct TaxiiController: RouteCollection {
 
     /// The envelope, written from the stored texts without decoding them again.
     private func envelope(_ req: Request, _ collection: TaxiiCollection, _ page: CollectionReader.Page) async throws -> Response {
-        var text = "{\"more\":\(page.more)"
+        var head = "{\"more\":\(page.more)"
         if page.more, let seq = page.lastSeq {
-            text += ",\"next\":" + JSONValue.string(try await self.nextToken(req, seq, collection)).encoded()
+            head += ",\"next\":" + JSONValue.string(try await self.nextToken(req, seq, collection)).encoded()
         }
-        text += ",\"objects\":["
-        text += page.objects.map(\.body).joined(separator: ",")
-        text += "]}"
-        let response = Response(status: .ok, body: .init(string: text))
+        head += ",\"objects\":["
+        // Written once into the buffer the response is sent from, not joined and copied again.
+        var buffer = ByteBufferAllocator().buffer(capacity: head.utf8.count + page.objects.reduce(2) { $0 + $1.body.utf8.count + 1 })
+        buffer.writeString(head)
+        for (index, object) in page.objects.enumerated() {
+            if index > 0 { buffer.writeStaticString(",") }
+            buffer.writeString(object.body)
+        }
+        buffer.writeStaticString("]}")
+        let response = Response(status: .ok, body: .init(buffer: buffer))
         response.headers.contentType = TaxiiMedia.taxii
         Self.dateHeaders(response, page)
         return response

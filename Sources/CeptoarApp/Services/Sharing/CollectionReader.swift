@@ -77,36 +77,47 @@ struct CollectionReader {
             var parts: [SQLQueryString] = []
             for match in query.versions {
                 switch match {
-                case .last: parts.append("s.version_key = (SELECT MAX(v.version_key) FROM stix_objects v WHERE v.object_id = s.object_id)")
-                case .first: parts.append("s.version_key = (SELECT MIN(v.version_key) FROM stix_objects v WHERE v.object_id = s.object_id)")
+                // NOT EXISTS rather than `= (SELECT MAX(…))`: one probe of the (object_id, version_key) index either way, but measurably less work per row in SQLite.
+                case .last: parts.append("NOT EXISTS (SELECT 1 FROM stix_objects v WHERE v.object_id = s.object_id AND v.version_key > s.version_key)")
+                case .first: parts.append("NOT EXISTS (SELECT 1 FROM stix_objects v WHERE v.object_id = s.object_id AND v.version_key < s.version_key)")
                 case .at(let key): parts.append("s.version_key = \(bind: key)")
                 case .all: break
                 }
             }
             if !parts.isEmpty { conditions.append("(" + parts.joined(separator: " OR ") + ")") }
         }
-        // A row travels as one text (`Row`): decoding a column through the driver costs more
-        // than the database joining them, and objects alike to the policy are decided once
-        // (`decisions`). The body goes last: stored JSON never holds a raw U+001F.
-        let separator = String(Row.separator)
-        let rows = try await sql.raw("""
-            SELECT CAST(s.seq AS TEXT) || \(bind: separator) || COALESCE(s.created_by_ref, '')
-            || \(bind: separator) || s.object_id || \(bind: separator) || s.type || \(bind: separator) || s.version_key || \(bind: separator) || s.date_added
-            || \(bind: separator) || s.tlp || \(bind: separator) || s.source_party || \(bind: separator) || COALESCE(s.community, '')
-            || \(bind: separator) || COALESCE(s.received_under, '') || \(bind: separator) || COALESCE(s.category, '')
-            || \(bind: separator) || COALESCE(s.origin_sector, '') || \(bind: separator) || s.type
-            || \(bind: separator) || COALESCE(CAST(s.advisory_id AS TEXT), '') || \(bind: separator) || s.body AS r
-            FROM stix_objects s WHERE \(conditions.joined(separator: " AND ")) ORDER BY s.seq LIMIT \(unsafeRaw: String(query.limit + 1))
-            """).all().map { try $0.decodeNil(column: "r") ? nil : $0.decode(column: "r", as: String.self) }
+        // A row travels as one text (`Row`), and the page as one text of rows: decoding a
+        // column through the driver costs more than the database joining them, and the driver
+        // hands every row back to the event loop as its own task. Objects alike to the policy
+        // are decided once (`decisions`). Stored JSON never holds a raw U+001E or U+001F, so
+        // they can separate rows and columns; the body goes last in its row. The rows are put
+        // in order here, not by the aggregate: its ORDER BY sorts the whole page again in
+        // SQLite (measured: more than the rest of the query).
+        let columns = [
+            "CAST(s.seq AS TEXT)", "COALESCE(s.created_by_ref, '')", "s.object_id", "s.type", "s.version_key", "s.date_added",
+            "s.tlp", "s.source_party", "COALESCE(s.community, '')", "COALESCE(s.received_under, '')", "COALESCE(s.category, '')",
+            "COALESCE(s.origin_sector, '')", "s.type", "COALESCE(CAST(s.advisory_id AS TEXT), '')", "s.body",
+        ].joined(separator: ", ")
+        let joined: SQLQueryString = sql.dialect.name == "postgresql" ? "string_agg(p.r, \(bind: String(Row.rowSeparator)))" : "group_concat(p.r, \(bind: String(Row.rowSeparator)))"
+        let result = try await sql.raw("""
+            SELECT COUNT(*) AS n, \(joined) AS page FROM (SELECT concat_ws(\(bind: String(Row.separator)), \(unsafeRaw: columns)) AS r
+            FROM stix_objects s WHERE \(conditions.joined(separator: " AND ")) ORDER BY s.seq LIMIT \(unsafeRaw: String(query.limit + 1))) p
+            """).first()
+        guard let result else { throw Abort(.internalServerError, reason: "a page of stored objects did not read back") }
+        let count = try result.decode(column: "n", as: Int.self)
+        var rows = count == 0 ? [] : try Row.rows(of: result.decode(column: "page", as: String.self))
+        // Fail closed: every row read back whole (concat_ws leaves out a NULL, and the row then
+        // fails to split), or nothing is served.
+        guard rows.count == count else { throw Abort(.internalServerError, reason: "a page of stored objects did not read back") }
+        if !zip(rows, rows.dropFirst()).allSatisfy({ $0.seq < $1.seq }) { rows.sort { $0.seq < $1.seq } }
         var objects: [Object] = []
         var lastSeq: Int?
-        for sqlRow in rows.prefix(query.limit) {
-            let row = try Row(sqlRow)
+        for row in rows.prefix(query.limit) {
             lastSeq = row.seq
             guard let body = try await self.serve(row) else { continue }
             objects.append(Object(seq: row.seq, id: row.objectID, type: row.type, versionKey: row.versionKey, version: row.versionKey, dateAdded: row.dateAdded, body: body))
         }
-        return Page(objects: objects, more: rows.count > query.limit, lastSeq: lastSeq)
+        return Page(objects: objects, more: count > query.limit, lastSeq: lastSeq)
     }
 
     // MARK: the view
@@ -166,34 +177,49 @@ struct CollectionReader {
         /// Everything the policy looks at, as one text: objects with the same one are decided alike.
         var policy: String
 
-        init(_ text: String?) throws {
-            guard var text else { throw Abort(.internalServerError, reason: "a stored object's columns did not read back") }
-            let parsed = text.withUTF8 { bytes -> (fields: [String], policy: String, body: String)? in
-                // The first 14 separators: seq, author, the four that identify the object, the
-                // policy's eight (kept as one text, the memo's key), then the body.
-                var cuts: [Int] = []
-                cuts.reserveCapacity(14)
-                var index = 0
-                while index < bytes.count, cuts.count < 14 {
-                    if bytes[index] == 0x1F { cuts.append(index) }
-                    index += 1
-                }
-                guard cuts.count == 14 else { return nil }
-                func text(_ from: Int, _ to: Int) -> String { String(decoding: UnsafeBufferPointer(rebasing: bytes[from..<to]), as: UTF8.self) }
-                var fields: [String] = []
+        static let rowSeparator: Character = "\u{1E}"
+
+        /// The rows of one page's text, in order.
+        static func rows(of page: String) throws -> [Row] {
+            var page = page
+            return try page.withUTF8 { bytes in
+                guard let base = bytes.baseAddress else { return [] }
+                var rows: [Row] = []
                 var start = 0
-                for cut in cuts.prefix(6) {
-                    fields.append(text(start, cut))
-                    start = cut + 1
+                while start <= bytes.count {
+                    // memchr: the bodies are most of the text, and it skips them a vector at a time.
+                    let end = memchr(base + start, 0x1E, bytes.count - start).map { UnsafePointer($0.assumingMemoryBound(to: UInt8.self)) - base } ?? bytes.count
+                    rows.append(try Row(UnsafeBufferPointer(rebasing: bytes[start..<end])))
+                    start = end + 1
                 }
-                return (fields, text(cuts[5] + 1, cuts[13]), text(cuts[13] + 1, bytes.count))
+                return rows
             }
-            guard let parsed, let seq = Int(parsed.fields[0]) else { throw Abort(.internalServerError, reason: "a stored object's columns did not read back") }
+        }
+
+        init(_ bytes: UnsafeBufferPointer<UInt8>) throws {
+            // The first 14 separators: seq, author, the four that identify the object, the
+            // policy's eight (kept as one text, the memo's key), then the body.
+            var cuts: [Int] = []
+            cuts.reserveCapacity(14)
+            var index = 0
+            while index < bytes.count, cuts.count < 14 {
+                if bytes[index] == 0x1F { cuts.append(index) }
+                index += 1
+            }
+            guard cuts.count == 14 else { throw Abort(.internalServerError, reason: "a stored object's columns did not read back") }
+            func text(_ from: Int, _ to: Int) -> String { String(decoding: UnsafeBufferPointer(rebasing: bytes[from..<to]), as: UTF8.self) }
+            var fields: [String] = []
+            var start = 0
+            for cut in cuts.prefix(6) {
+                fields.append(text(start, cut))
+                start = cut + 1
+            }
+            guard let seq = Int(fields[0]) else { throw Abort(.internalServerError, reason: "a stored object's columns did not read back") }
             self.seq = seq
-            self.createdByRef = parsed.fields[1].isEmpty ? nil : parsed.fields[1]
-            (self.objectID, self.type, self.versionKey, self.dateAdded) = (parsed.fields[2], parsed.fields[3], parsed.fields[4], parsed.fields[5])
-            self.policy = parsed.policy
-            self.body = parsed.body
+            self.createdByRef = fields[1].isEmpty ? nil : fields[1]
+            (self.objectID, self.type, self.versionKey, self.dateAdded) = (fields[2], fields[3], fields[4], fields[5])
+            self.policy = text(cuts[5] + 1, cuts[13])
+            self.body = text(cuts[13] + 1, bytes.count)
         }
 
         /// The policy's columns, split.
