@@ -113,33 +113,45 @@ def wrk_pager(base, path, auth, connections, seconds=10):
     return "; ".join(lines)
 
 
-def wrk_poster(url, auth, connections, seconds=8):
-    """wrk (C, Lua) POSTing envelopes of 100 new objects for `seconds`: the server's ingest
-    rate without a Python client's own cost in it. Returns its objects/s line."""
+def wrk_poster(url, auth, connections, seconds=8, envelopes=None):
+    """wrk (C, Lua) POSTing envelopes of 100 new objects for `seconds`, or `envelopes` of them
+    and then stop: the server's ingest rate without a Python client's own cost in it. Returns
+    its objects/s line."""
     script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "taxii-poster.lua")
-    out = subprocess.run(["wrk", f"-t{min(connections, 2)}", f"-c{connections}", f"-d{seconds}s", "-s", script, url],
-                         env={**os.environ, "AUTH": auth, "AUTHOR": AUTHOR, "RUN": str(uuid.uuid4().int % 4294967296), "ENVELOPE": str(ENVELOPE)},
+    threads = min(connections, 2)
+    quota = str(envelopes // threads) if envelopes else "0"
+    out = subprocess.run(["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds if not envelopes else 6}s", "-s", script, url],
+                         env={**os.environ, "AUTH": auth, "AUTHOR": AUTHOR, "RUN": str(uuid.uuid4().int % 4294967296), "ENVELOPE": str(ENVELOPE),
+                              "QUOTA": quota},
                          capture_output=True, text=True).stdout
     return "; ".join(line.strip() for line in out.splitlines() if line.startswith("posted:") or "Non-2xx" in line or "Socket errors" in line)
 
 
-def bare_sqlite(node, envelopes=100):
-    """What the storage alone does here: Python's sqlite3 (C) inserting the same rows into an
-    empty copy of the node's stix_objects (same indexes, WAL, synchronous FULL), 100 rows per
-    transaction — no HTTP, no parsing, no checks. The ceiling any SQLite ingest meets."""
+def bare_sqlite(node, envelopes=100, filled=False):
+    """What the storage alone does here: Python's sqlite3 (C) inserting the same rows into a
+    copy of the node's stix_objects (same indexes, WAL, synchronous FULL), 100 rows per
+    transaction — no HTTP, no parsing, no checks. The ceiling any SQLite ingest meets. Empty,
+    or `filled`: the node's whole database as it is now, since an insert into the unique
+    (object_id, version_key) index costs more the larger it is (ids are random)."""
     import sqlite3
     path = os.path.join(WORK, "bare.sqlite")
     for suffix in ("", "-wal", "-shm"):
         if os.path.exists(path + suffix):
             os.remove(path + suffix)
-    schema = [row[0] for row in sqlite3.connect(node).execute("SELECT sql FROM sqlite_master WHERE tbl_name = 'stix_objects' AND sql IS NOT NULL")]
+    source = sqlite3.connect(node)
     db = sqlite3.connect(path, isolation_level=None)
+    if filled:
+        source.backup(db)
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=FULL")
-    for statement in schema:
-        db.execute(statement)
+    db.execute("PRAGMA cache_size=-65536")
+    if not filled:
+        for (statement,) in source.execute("SELECT sql FROM sqlite_master WHERE tbl_name = 'stix_objects' AND sql IS NOT NULL"):
+            db.execute(statement)
+    source.close()
+    run = uuid.uuid4().hex
     body = json.dumps(objects()[0], separators=(",", ":"))
-    rows = [[(f"indicator--{uuid.uuid5(NAMESPACE, f'bare-{e}-{i}')}", "indicator", "2.1", "2026-12-01T00:00:00.000000Z", "2026-12-03T00:00:00.000000Z", 0, "AMBER",
+    rows = [[(f"indicator--{uuid.uuid5(NAMESPACE, f'bare-{run}-{e}-{i}')}", "indicator", "2.1", "2026-12-01T00:00:00.000000Z", "2026-12-03T00:00:00.000000Z", 0, "AMBER",
               AUTHOR, body, None, "vulnerability", None, "ceptoar:t-ceptoar", "t-ceptoar", None, None) for i in range(ENVELOPE)] for e in range(envelopes)]
     start = time.perf_counter()
     for envelope in rows:
@@ -149,6 +161,30 @@ def bare_sqlite(node, envelopes=100):
                        "ON CONFLICT (object_id, version_key) DO NOTHING", envelope)
         db.execute("COMMIT")
     return envelopes * ENVELOPE / (time.perf_counter() - start)
+
+
+def post_to_fresh_node(connections):
+    """The ingest target's own case: 10,000 objects posted in envelopes of 100 into a fresh
+    node's collection (seeded, nothing else stored), over `connections` connections."""
+    node = os.path.join(WORK, f"fresh-{connections}.sqlite")
+    ceptoar("seed", "--demo", "--database", node)
+    token = ceptoar("token", "create", "--email", "secretariat@demo.ceptoar.example", "--database", node)
+    p = port()
+    server = subprocess.Popen([BIN, "serve", "--database", node, "--hostname", "127.0.0.1", "--port", str(p)], env={**ENV, "CEPTOAR_SYNC_POLL_SECONDS": "3600"},
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        base = f"http://127.0.0.1:{p}"
+        wait(base + "/ready")
+        community = f"{base}/taxii2/api/collections/{uuid.uuid5(NAMESPACE, 'taxii-collection:community:t-ceptoar')}/objects/"
+        return wrk_poster(community, "Bearer " + token, connections, envelopes=N // ENVELOPE)
+    finally:
+        server.terminate()
+        server.wait()
+
+
+def sqlite3_count(node):
+    import sqlite3
+    return sqlite3.connect(node).execute("SELECT COUNT(*) FROM stix_objects").fetchone()[0]
 
 
 def main():
@@ -209,12 +245,18 @@ def main():
     finally:
         other.terminate()
 
-    # Ingest by wrk (after the pull, which measures the 10,000 alone), and the storage alone.
+    # Ingest by wrk, sustained for 8 s each (after the pull, which measures the 10,000 alone;
+    # the table grows to hundreds of thousands of objects), then the target's own case of
+    # 10,000 into a fresh node, and the storage alone.
     # Several connections, as several members' and peers' clients post at once: envelopes that
     # arrive while one is written are committed together (group commit).
     for connections in (1, 2, 4, 8):
         print(f"ceptoar  wrk poster, {connections} connection{'s' if connections > 1 else ''}: {wrk_poster(community, 'Bearer ' + secretariat, connections)}", flush=True)
-    print(f"bare SQLite (Python sqlite3, same table and indexes, 100 rows a transaction): {bare_sqlite(node):,.0f} rows/s", flush=True)
+    for connections in (1, 2, 4, 8):
+        print(f"ceptoar  wrk poster, {N:,} objects into a fresh node, {connections} connection{'s' if connections > 1 else ''}: {post_to_fresh_node(connections)}", flush=True)
+    rows = sqlite3_count(node)
+    print(f"bare SQLite (Python sqlite3, same table and indexes, 100 rows a transaction): {bare_sqlite(node):,.0f} rows/s into an empty table, "
+          f"{bare_sqlite(node, filled=True):,.0f} rows/s into a copy of the node's ({rows:,} objects after the posters)", flush=True)
 
     # medallion, memory backend, the same client and objects.
     m = port()
