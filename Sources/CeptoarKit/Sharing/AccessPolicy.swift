@@ -108,6 +108,9 @@ public enum AccessPolicy {
         case notFromAParty = "not_from_a_party"
         case outOfScope = "out_of_scope"
         case passOnNotAllowed = "pass_on_not_allowed"
+        case notThisReport = "not_this_report"
+        case reportStopsAtCeptoar = "report_stops_at_ceptoar"
+        case restrictedReportNeedsConsent = "restricted_report_needs_consent"
 
         public var message: LocalizedText {
             switch self {
@@ -129,6 +132,9 @@ public enum AccessPolicy {
             case .notFromAParty: return LocalizedText(ja: "この情報は相互合意の提供側の当事者から出たものではありません", en: "this information does not come from a giving party of the agreement")
             case .outOfScope: return LocalizedText(ja: "この情報は相互合意の対象範囲外です", en: "this information is outside the agreement's scope")
             case .passOnNotAllowed: return LocalizedText(ja: "相互合意により受け取った情報は、その合意が認めない限り再提供できません", en: "information received under an agreement is not passed on unless that agreement allows it")
+            case .notThisReport: return LocalizedText(ja: "報告は、報告した組織と、報告が届いた中継段階の組織だけが閲覧できます", en: "a report is read only by the organisation that filed it and the organisations holding a step it reached")
+            case .reportStopsAtCeptoar: return LocalizedText(ja: "この報告は報告者の指定によりセプターより先には上げられません", en: "the reporter chose that this report goes no further than its CEPTOAR")
+            case .restrictedReportNeedsConsent: return LocalizedText(ja: "TLP:RED と TLP:AMBER+STRICT の報告は、報告者の同意なくセプターより先に上げられません", en: "a TLP:RED or TLP:AMBER+STRICT report goes no further than its CEPTOAR without the reporter's consent")
             }
         }
     }
