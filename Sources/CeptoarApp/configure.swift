@@ -107,6 +107,7 @@ enum Migrations {
         LoginThrottleQuietPeriod(),
         CreateSharing(),
         SharingIndexes(),
+        CreateReports(),
     ]
 }
 

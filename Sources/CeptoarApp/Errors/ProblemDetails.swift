@@ -8,6 +8,9 @@ struct ProblemDetails: Content {
     var status: Int
     var detail: String
     var instance: String?
+    /// The request fields that were wrong (a report's missing or impossible fields), so a
+    /// client can point at them; absent when the error is not about fields.
+    var fields: [String]? = nil
 
     static let contentType = HTTPMediaType(type: "application", subType: "problem+json", parameters: ["charset": "utf-8"])
 }
@@ -20,6 +23,8 @@ struct UserError: AbortError {
     var headers: HTTPHeaders = [:]
     /// Set when the access policy refused, so a page can offer the way forward (accept the rules).
     var denial: AccessPolicy.Denial? = nil
+    /// The body's fields the error is about, named in the problem JSON.
+    var fields: [String]? = nil
 
     var reason: String { self.en }
 

@@ -52,7 +52,7 @@ struct ErrorRenderingMiddleware: AsyncMiddleware {
         } else {
             let problem = ProblemDetails(
                 type: "about:blank", title: status.reasonPhrase, status: Int(status.code), detail: message,
-                instance: request.url.path)
+                instance: request.url.path, fields: (error as? UserError)?.fields)
             response = Response(status: status, headers: headers)
             try? response.content.encode(problem, as: .json)
             response.headers.contentType = ProblemDetails.contentType

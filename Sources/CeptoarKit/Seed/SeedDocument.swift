@@ -211,6 +211,18 @@ extension DecodingError {
         }
     }
 
+    /// The JSON path of the value that did not decode (`impact.safety`, `observables[0].kind`).
+    public var fieldPath: String? {
+        let context: Context
+        switch self {
+        case .typeMismatch(_, let c), .valueNotFound(_, let c), .dataCorrupted(let c): context = c
+        case .keyNotFound(let key, let c): return (c.codingPath + [key]).map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().trimmingPrefix(".").description
+        @unknown default: return nil
+        }
+        let path = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+        return path.isEmpty ? nil : String(path.trimmingPrefix("."))
+    }
+
     /// "a string", "a number", "true or false", "an array", "an object".
     static func jsonKind(_ type: Any.Type) -> String {
         switch type {

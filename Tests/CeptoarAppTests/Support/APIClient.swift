@@ -23,7 +23,7 @@ struct APIClient {
 
     func send(_ method: HTTPMethod, _ path: String, json: (any Encodable)? = nil, headers extra: HTTPHeaders = [:]) async throws -> TestingHTTPResponse {
         var headers: HTTPHeaders = ["Accept": "application/json", "Accept-Language": "en"]
-        headers.add(contentsOf: extra)
+        for (name, value) in extra { headers.replaceOrAdd(name: name, value: value) }
         headers.bearerAuthorization = BearerAuthorization(token: self.token)
         var body: ByteBuffer?
         if let json {

@@ -1,0 +1,278 @@
+import CeptoarKit
+import Fluent
+import Foundation
+import SQLKit
+
+/// Incident reports: filing, later stages and corrections, the CEPTOAR's return for revision,
+/// reading (through `AccessPolicy`, recorded for the reporter and audited), and lists.
+struct ReportBook {
+    let database: any Database
+
+    static let maximumPer = 200
+
+    /// A report and everything its readers see of it.
+    struct Loaded {
+        var report: IncidentReport
+        var stages: [ReportStageRecord]
+        var hops: [ReportHop]
+
+        var item: AccessPolicy.ReportItem {
+            var reached: [AccessPolicy.ReportStep: Set<OrganisationRef>] = [:]
+            for hop in self.hops { reached[hop.reportStep, default: []].insert(hop.$organisation.id.uuidString) }
+            return AccessPolicy.ReportItem(
+                reporter: self.report.$reporter.id.uuidString, tlp: self.report.marking, attribution: self.report.reportAttribution,
+                consentToForward: self.report.redConsent, reached: reached)
+        }
+
+        /// The version in force (or returned for revision) of each stage submitted.
+        var current: [ReportStage: ReportStageRecord] {
+            var result: [ReportStage: ReportStageRecord] = [:]
+            for stage in self.stages where stage.stageStatus != .superseded { result[stage.reportStage] = stage }
+            return result
+        }
+
+        /// When each stage was first submitted: what its timeliness counts (a correction later
+        /// does not make an on-time stage late).
+        var firstSubmitted: [ReportStage: Date] {
+            var result: [ReportStage: Date] = [:]
+            for stage in self.stages {
+                let at = stage.submittedAt
+                if let known = result[stage.reportStage], known <= at { continue }
+                result[stage.reportStage] = at
+            }
+            return result
+        }
+    }
+
+    // MARK: filing
+
+    /// A member files a report (its first stage) to one of its CEPTOARs.
+    func file(_ input: ReportInput, ceptoar key: String?, by user: User, now: Date = Date()) async throws -> Loaded {
+        let draft = try Self.checked(input, now: now)
+        let organisation = user.$organisation.id
+        let steps = ReportSteps(database: self.database)
+        let ceptoars = try await steps.memberCeptoars(of: organisation)
+        let ceptoar: Ceptoar
+        if let key, !key.isEmpty {
+            guard let found = ceptoars.first(where: { $0.key == key }) else {
+                throw UserError(status: .forbidden, ja: "貴組織はこのセプターの構成員ではありません: \(key.prefix(60))", en: "your organisation is not a member of the CEPTOAR '\(key.prefix(60))'", fields: ["ceptoar"])
+            }
+            ceptoar = found
+        } else if ceptoars.count == 1 {
+            ceptoar = ceptoars[0]
+        } else if ceptoars.isEmpty {
+            throw UserError(status: .forbidden, ja: "報告できるのはセプターの構成員だけです", en: "only a member of a CEPTOAR files reports")
+        } else {
+            throw UserError(status: .unprocessableEntity, ja: "複数のセプターに所属しています。報告先のセプター（ceptoar）を指定してください",
+                            en: "your organisation belongs to several CEPTOARs: name the one to report to (ceptoar)", fields: ["ceptoar"])
+        }
+        try await self.checkSectors(draft)
+        let ceptoarID = try ceptoar.requireID()
+        guard let sector = try await steps.sector(of: ceptoarID) else {
+            throw UserError(status: .conflict, ja: "このセプターは現在登録簿にありません", en: "this CEPTOAR is not in the registry today")
+        }
+        let secretariats = try await steps.holders(.ceptoar, ceptoar: ceptoarID, sector: sector)
+        guard !secretariats.isEmpty else {
+            throw UserError(status: .conflict, ja: "このセプターには報告を受ける事務局が登録されていません", en: "this CEPTOAR has no secretariat registered to receive reports")
+        }
+        return try await self.database.atomically { db in
+            let report = IncidentReport()
+            report.id = UUID()
+            report.createdAt = now
+            report.$reporter.id = organisation
+            report.$filedBy.id = try user.requireID()
+            report.$ceptoar.id = ceptoarID
+            report.$sector.id = sector
+            report.stage = ""
+            report.exercise = false
+            report.synthetic = false
+            report.apply(draft, stage: .first, at: now)
+            try await report.create(on: db)
+            let stage = try Self.stageRecord(report, .first, version: 1, draft: draft, by: user, at: now)
+            try await stage.create(on: db)
+            try await Self.index(report, draft, on: db)
+            try await AuditLog.append(on: db, actor: user.email, action: "report_file", subject: "report:\(report.id!)",
+                                      detail: ["ceptoar": ceptoar.key, "tlp": draft.tlp.rawValue, "attribution": draft.attribution.rawValue, "severity": String(draft.severity)])
+            var loaded = Loaded(report: report, stages: [stage], hops: [])
+            let relay = ReportRelay(database: db)
+            try await relay.arrive(&loaded, at: .ceptoar, holders: secretariats, now: now)
+            return loaded
+        }
+    }
+
+    /// The reporter submits the next stage, or a new version of a stage already submitted (a
+    /// correction, or the answer to "needs revision").
+    func submit(_ id: UUID, stage: ReportStage, _ input: ReportInput, by user: User, now: Date = Date()) async throws -> Loaded {
+        let draft = try Self.checked(input, now: now)
+        try await self.checkSectors(draft)
+        return try await self.database.atomically { db in
+            var loaded = try await Self.load(id, on: db)
+            guard loaded.report.$reporter.id == user.$organisation.id else { throw Self.denied(.notThisReport) }
+            let current = loaded.current
+            if current[stage] == nil, let previous = stage.previous, current[previous] == nil {
+                throw UserError(status: .conflict, ja: "\(previous.label.ja)を先に提出してください", en: "submit the \(previous.label.text(.en).lowercased()) first")
+            }
+            if stage < loaded.report.reportStage, current[stage] == nil {
+                throw UserError(status: .conflict, ja: "この段階はもう提出できません", en: "a later stage was already submitted")
+            }
+            let versions = loaded.stages.filter { $0.reportStage == stage }
+            for earlier in versions where earlier.stageStatus != .superseded {
+                earlier.status = ReportStageRecord.Status.superseded.rawValue
+                try await earlier.save(on: db)
+            }
+            let record = try Self.stageRecord(loaded.report, stage, version: (versions.map(\.version).max() ?? 0) + 1, draft: draft, by: user, at: now)
+            try await record.create(on: db)
+            loaded.stages.append(record)
+            loaded.report.apply(draft, stage: stage, at: now)
+            try await loaded.report.save(on: db)
+            try await ReportObservableRecord.query(on: db).filter(\.$report.$id == id).delete()
+            try await Self.index(loaded.report, draft, on: db)
+            try await AuditLog.append(on: db, actor: user.email, action: "report_stage", subject: "report:\(id)",
+                                      detail: ["stage": stage.rawValue, "version": String(record.version), "tlp": draft.tlp.rawValue, "attribution": draft.attribution.rawValue])
+            // A new version may lift what stopped the relay (consent given, attribution widened).
+            try await ReportRelay(database: db).reconsider(&loaded, now: now)
+            return loaded
+        }
+    }
+
+    /// The CEPTOAR returns the version in force of a stage: "needs revision", with a comment.
+    func returnForRevision(_ id: UUID, stage: ReportStage, comment raw: String, by user: User, now: Date = Date()) async throws -> Loaded {
+        let comment = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard (1...2000).contains(comment.count) else {
+            throw UserError(status: .unprocessableEntity, ja: "差戻しの理由を1〜2000文字で書いてください", en: "comment: say what to revise, 1 to 2000 characters", fields: ["comment"])
+        }
+        return try await self.database.atomically { db in
+            let loaded = try await Self.load(id, on: db)
+            let holdsCeptoar = loaded.hops.contains { $0.reportStep == .ceptoar && $0.$organisation.id == user.$organisation.id }
+            guard holdsCeptoar, user.has(.ceptoarSecretariat) || user.has(.analyst) else { throw Self.denied(.notThisHop) }
+            guard let record = loaded.current[stage], record.stageStatus == .submitted else {
+                throw UserError(status: .conflict, ja: "差し戻せる\(stage.label.ja)がありません", en: "there is no submitted \(stage.label.text(.en).lowercased()) to return")
+            }
+            record.status = ReportStageRecord.Status.needsRevision.rawValue
+            record.returnedAt = now
+            record.$returnedBy.id = try user.requireID()
+            record.returnComment = comment
+            try await record.save(on: db)
+            try await AuditLog.append(on: db, actor: user.email, action: "report_return", subject: "report:\(id)",
+                                      detail: ["stage": stage.rawValue, "version": String(record.version)])
+            return loaded
+        }
+    }
+
+    // MARK: reading
+
+    /// Opens a report for `user`: the policy decides, the read is recorded for the reporter to
+    /// see (when the reader is not the reporter) and audited.
+    func open(_ id: UUID, by user: User, now: Date = Date()) async throws -> (loaded: Loaded, view: AccessPolicy.ReportView) {
+        let loaded = try await Self.load(id, on: self.database)
+        let viewer = AccessPolicy.Viewer(organisation: user.$organisation.id.uuidString)
+        let item = loaded.item
+        if case .deny(let denial) = AccessPolicy.readReport(viewer, item) { throw Self.denied(denial) }
+        let view = AccessPolicy.reportView(for: viewer, of: item)
+        let userID = try user.requireID()
+        try await self.database.atomically { db in
+            if let step = item.step(of: viewer.organisation), viewer.organisation != item.reporter,
+               try await ReportRead.query(on: db).filter(\.$report.$id == id).filter(\.$user.$id == userID).first() == nil {
+                let read = ReportRead()
+                read.$report.id = id
+                read.$organisation.id = user.$organisation.id
+                read.$user.id = userID
+                read.step = step.rawValue
+                read.firstReadAt = now
+                try await read.create(on: db)
+            }
+            try await AuditLog.append(on: db, actor: user.email, action: "report_read", subject: "report:\(id)", detail: ["view": view == .named ? "named" : "anonymised"])
+        }
+        return (loaded, view)
+    }
+
+    /// The reports `user` may see: its organisation's own, and those at a step it holds.
+    func list(for user: User, page: RequestedPage) async throws -> (items: [(Loaded, AccessPolicy.ReportView)], total: Int) {
+        let organisation = user.$organisation.id
+        let held = try await ReportHop.query(on: self.database).filter(\.$organisation.$id == organisation).all().map { $0.$report.id }
+        let query = IncidentReport.query(on: self.database).group(.or) { group in
+            group.filter(\.$reporter.$id == organisation)
+            if !held.isEmpty { group.filter(\.$id ~~ Array(Set(held))) }
+        }
+        let total = try await query.count()
+        let reports = try await query.sort(\.$updatedAt, .descending).sort(\.$id).range(page.offset..<(page.offset + page.per)).all()
+        let ids = reports.compactMap(\.id)
+        let stages = ids.isEmpty ? [] : try await ReportStageRecord.query(on: self.database).filter(\.$report.$id ~~ ids).all()
+        let hops = ids.isEmpty ? [] : try await ReportHop.query(on: self.database).filter(\.$report.$id ~~ ids).all()
+        let viewer = AccessPolicy.Viewer(organisation: organisation.uuidString)
+        var items: [(Loaded, AccessPolicy.ReportView)] = []
+        for report in reports {
+            let loaded = Loaded(report: report, stages: stages.filter { $0.$report.id == report.id }, hops: hops.filter { $0.$report.id == report.id })
+            // The query chose them; the policy still decides each one.
+            guard case .allow = AccessPolicy.readReport(viewer, loaded.item) else { continue }
+            items.append((loaded, AccessPolicy.reportView(for: viewer, of: loaded.item)))
+        }
+        return (items, total)
+    }
+
+    /// Who has opened the report: for its reporter only.
+    func readers(_ id: UUID, by user: User) async throws -> [ReportRead] {
+        let loaded = try await Self.load(id, on: self.database)
+        guard loaded.report.$reporter.id == user.$organisation.id else { throw Self.denied(.notThisReport) }
+        return try await ReportRead.query(on: self.database).filter(\.$report.$id == id).with(\.$organisation).sort(\.$firstReadAt).all()
+    }
+
+    // MARK: helpers
+
+    static func load(_ id: UUID, on db: any Database) async throws -> Loaded {
+        guard let report = try await IncidentReport.find(id, on: db) else {
+            throw UserError.notFound(ja: "報告が見つかりません", en: "no such report")
+        }
+        let stages = try await ReportStageRecord.query(on: db).filter(\.$report.$id == id).sort(\.$submittedAt).all()
+        let hops = try await ReportHop.query(on: db).filter(\.$report.$id == id).sort(\.$receivedAt).all()
+        return Loaded(report: report, stages: stages, hops: hops)
+    }
+
+    static func checked(_ input: ReportInput, now: Date) throws -> ReportDraft {
+        switch input.validated(now: now) {
+        case .success(let draft): return draft
+        case .failure(let problems):
+            throw UserError(status: .unprocessableEntity, ja: problems.ja.joined(separator: "。"), en: problems.en.joined(separator: "; "), fields: problems.fields)
+        }
+    }
+
+    /// A spill-over cause names a sector the registry knows.
+    private func checkSectors(_ draft: ReportDraft) async throws {
+        let named = Set(draft.spillOverSectors)
+        guard !named.isEmpty else { return }
+        let known = Set(try await Sector.query(on: self.database).filter(\.$key ~~ Array(named)).all().map(\.key))
+        let unknown = named.subtracting(known).sorted()
+        guard unknown.isEmpty else {
+            throw UserError(status: .unprocessableEntity, ja: "波及元の分野が登録簿にありません: \(unknown.joined(separator: ", "))",
+                            en: "causes: no sector '\(unknown.joined(separator: ", "))' in the registry", fields: ["causes"])
+        }
+    }
+
+    static func denied(_ denial: AccessPolicy.Denial) -> UserError {
+        UserError(status: .forbidden, ja: denial.message.ja, en: denial.message.text(.en), denial: denial)
+    }
+
+    static func stageRecord(_ report: IncidentReport, _ stage: ReportStage, version: Int, draft: ReportDraft, by user: User, at now: Date) throws -> ReportStageRecord {
+        let record = ReportStageRecord()
+        record.id = UUID()
+        record.$report.id = try report.requireID()
+        record.$submittedBy.id = try user.requireID()
+        record.stage = stage.rawValue
+        record.version = version
+        record.status = ReportStageRecord.Status.submitted.rawValue
+        record.content = String(decoding: try JSONEncoder.sorted.encode(draft.canonicalInput), as: UTF8.self)
+        record.submittedAt = now
+        return record
+    }
+
+    /// The observables of the report's latest content, for correlation.
+    static func index(_ report: IncidentReport, _ draft: ReportDraft, on db: any Database) async throws {
+        for observable in draft.observables {
+            let row = ReportObservableRecord()
+            row.$report.id = try report.requireID()
+            row.key = observable.key
+            row.detectedAt = draft.detectedAt
+            try await row.create(on: db)
+        }
+    }
+}
