@@ -59,3 +59,27 @@ struct ReportRedactionTests {
         #expect(DeadlineRule(text: text) == nil)
     }
 }
+
+@Suite("Incident reports: the trend rule")
+struct ReportTrendTests {
+    let t = Date(timeIntervalSince1970: 1_800_000_000)
+
+    @Test func threeReportsWithin72HoursRaiseATrend() throws {
+        let hours: [Double] = [0, 30, 71.9]
+        let times = hours.map { self.t.addingTimeInterval($0 * 3600) }
+        let window = try #require(ReportCorrelationRules.trendWindow(times, including: times[2]))
+        #expect(window.count == 3 && window.start == self.t)
+    }
+
+    @Test func threeReportsOver72HoursDoNot() {
+        let times = [0, 40, 72.01].map { self.t.addingTimeInterval($0 * 3600) }
+        #expect(ReportCorrelationRules.trendWindow(times, including: times[2]) == nil)
+        #expect(ReportCorrelationRules.trendWindow(Array(times.prefix(2)), including: times[1]) == nil)
+    }
+
+    @Test func aWindowMustHoldTheNewReport() {
+        let times = [0, 1, 2, 200].map { self.t.addingTimeInterval($0 * 3600) }
+        #expect(ReportCorrelationRules.trendWindow(times, including: times[3]) == nil)
+        #expect(ReportCorrelationRules.trendWindow(times, including: times[1])?.count == 3)
+    }
+}

@@ -2,7 +2,7 @@ import Fluent
 import SQLKit
 
 /// Incident reports, their stages (versioned), upward relay hops, observables for correlation,
-/// reads shown to the reporter, and the per-sector deadline and per-organisation relay settings.
+/// reads shown to the reporter, trend flags, and the per-sector deadline and per-organisation relay settings.
 struct CreateReports: AsyncMigration {
     func prepare(on database: any Database) async throws {
         try await database.schema(IncidentReport.schema)
@@ -85,7 +85,19 @@ struct CreateReports: AsyncMigration {
             .field("forward_from_severity", .int)
             .unique(on: "organisation_id")
             .create()
+        try await database.schema(TrendFlag.schema)
+            .id()
+            .field("sector_id", .uuid, .required, .references(Sector.schema, "id"))
+            .field("kind", .string, .required)
+            .field("value", .string, .required)
+            .field("raised_at", .datetime, .required)
+            .field("window_start", .datetime, .required)
+            .field("window_end", .datetime, .required)
+            .field("report_count", .int, .required)
+            .field("report_ids", .string, .required)
+            .create()
         let sql = database as! any SQLDatabase
+        try await sql.create(index: "trend_flags_sector").on(TrendFlag.schema).column("sector_id").column("kind").column("value").run()
         try await sql.create(index: "report_observables_key").on(ReportObservableRecord.schema).column("key").column("detected_at").run()
         try await sql.create(index: "report_observables_report").on(ReportObservableRecord.schema).column("report_id").run()
         try await sql.create(index: "incident_reports_reporter").on(IncidentReport.schema).column("organisation_id").column("created_at").run()
@@ -95,7 +107,7 @@ struct CreateReports: AsyncMigration {
     }
 
     func revert(on database: any Database) async throws {
-        for schema in [ReportRelaySetting.schema, ReportDeadlineSetting.schema, ReportRead.schema, ReportObservableRecord.schema, ReportHop.schema,
+        for schema in [TrendFlag.schema, ReportRelaySetting.schema, ReportDeadlineSetting.schema, ReportRead.schema, ReportObservableRecord.schema, ReportHop.schema,
                        ReportStageRecord.schema, IncidentReport.schema] {
             try await database.schema(schema).delete()
         }

@@ -71,6 +71,42 @@ enum OpenAPIDocument {
             body: ("application/json", Schema.object(["name": Schema.string(maxLength: 100, minLength: 1), "days": Schema.integer(1...3_650)], required: ["name"])),
             success: (201, "application/json", Schema.ref("TokenCreated"))),
         Operation(method: "delete", path: "/api/v1/tokens/{id}", id: "revokeToken", summary: "Revokes one of one's own tokens", tag: "accounts", success: (204, nil, nil)),
+        // incident reports (情報連絡)
+        Operation(
+            method: "post", path: "/api/v1/reports", id: "fileReport", summary: "File a first report (a member, to its own CEPTOAR)", tag: "reports",
+            body: json("ReportFiling"), success: (201, "application/json", Schema.ref("Report"))),
+        Operation(
+            method: "get", path: "/api/v1/reports", id: "listReports", summary: "Reports filed by the organisation, or that reached its step", tag: "reports",
+            query: [page, ("per", Schema.integer(1...200), "rows per page (default 50)")], success: (200, "application/json", Schema.ref("ReportList"))),
+        Operation(method: "get", path: "/api/v1/reports/{id}", id: "readReport", summary: "A report, named or anonymised as the reader's step allows", tag: "reports", success: (200, "application/json", Schema.ref("Report"))),
+        Operation(
+            method: "post", path: "/api/v1/reports/{id}/stages/{stage}", id: "submitReportStage", summary: "Submit a stage (first, follow_up, final); a submitted stage is never edited, a correction is a new version", tag: "reports",
+            body: json("ReportInput"), success: (201, "application/json", Schema.ref("Report"))),
+        Operation(
+            method: "post", path: "/api/v1/reports/{id}/stages/{stage}/return", id: "returnReportStage", summary: "Return a stage for revision, with a comment (the CEPTOAR)", tag: "reports",
+            body: ("application/json", Schema.object(["comment": Schema.string(maxLength: 2_000, minLength: 1)], required: ["comment"])), success: (200, "application/json", Schema.ref("Report"))),
+        Operation(
+            method: "post", path: "/api/v1/reports/{id}/forward", id: "forwardReport", summary: "Forward the report from one's own step to the next", tag: "reports",
+            body: ("application/json", Schema.object(["note": Schema.string(maxLength: 2_000)])), success: (200, "application/json", Schema.ref("Report"))),
+        Operation(
+            method: "get", path: "/api/v1/reports/{id}/readers", id: "reportReaders", summary: "Who has read the report (the reporter)", tag: "reports",
+            success: (200, "application/json", Schema.array(Schema.object(["organisation": Schema.ref("Text"), "step": Schema.string, "firstReadAt": Schema.dateTime], required: ["organisation", "step", "firstReadAt"])))),
+        Operation(
+            method: "get", path: "/api/v1/reports/{id}/related", id: "relatedReports",
+            summary: "Reports sharing an observable within the window, advisories naming its CVEs, its trend flags (holders of a step only)", tag: "reports",
+            success: (200, "application/json", Schema.ref("ReportRelated"))),
+        Operation(
+            method: "get", path: "/api/v1/report-trends", id: "reportTrends", summary: "Trend flags in the sectors the caller coordinates", tag: "reports",
+            query: [("days", Schema.integer(1...366), "flags whose window ended within this many days (default 30)")],
+            success: (200, "application/json", Schema.array(Schema.ref("ReportTrend")))),
+        Operation(method: "get", path: "/api/v1/sectors/{key}/report-deadlines", id: "reportDeadlines", summary: "A sector's report deadlines", tag: "reports", success: (200, "application/json", Schema.ref("ReportDeadlines"))),
+        Operation(
+            method: "put", path: "/api/v1/sectors/{key}/report-deadlines", id: "setReportDeadlines", summary: "Set a sector's report deadlines (its ministry, NISC)", tag: "reports",
+            body: json("ReportDeadlines"), success: (200, "application/json", Schema.ref("ReportDeadlines"))),
+        Operation(
+            method: "put", path: "/api/v1/report-relay-policy", id: "setReportRelayPolicy", summary: "Which severities of report this organisation's step forwards at once", tag: "reports",
+            body: ("application/json", Schema.object(["forwardFromSeverity": ["type": ["integer", "null"], "minimum": 0, "maximum": 4]])),
+            success: (200, "application/json", Schema.object(["forwardFromSeverity": ["type": ["integer", "null"]]]))),
         // agreements (相互合意)
         Operation(method: "get", path: "/api/v1/agreements", id: "listAgreements", summary: "Agreements the caller's organisation is party to (NISC: all)", tag: "sharing", success: (200, "application/json", Schema.array(Schema.ref("Agreement")))),
         Operation(method: "post", path: "/api/v1/agreements", id: "proposeAgreement", summary: "Propose an agreement (a party's secretariat); the other parties approve", tag: "sharing", body: json("AgreementProposal"), success: (201, "application/json", Schema.ref("Agreement"))),
@@ -185,7 +221,7 @@ enum OpenAPIDocument {
                     """,
             ],
             "servers": [["url": "/"]],
-            "tags": ["operations", "registry", "accounts", "relay", "rules", "contacts", "alerts", "sharing"].map { ["name": $0] },
+            "tags": ["operations", "registry", "accounts", "relay", "rules", "contacts", "alerts", "sharing", "reports"].map { ["name": $0] },
             "paths": paths,
             "components": [
                 "schemas": Schema.components,

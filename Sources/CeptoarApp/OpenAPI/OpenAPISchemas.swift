@@ -204,10 +204,68 @@ enum Schema {
                 "awaiting": array(string), "collection": string,
                 "history": array(object(["version": integer, "change": string, "status": string, "actor": string, "reason": string, "at": dateTime], required: ["version", "change", "status", "actor", "at"])),
             ], required: ["key", "title", "parties", "direction", "maxTLP", "status", "version", "approvals", "awaiting", "collection"]),
+        "ReportInput": reportInput(),
+        "ReportFiling": reportInput(extra: ["ceptoar": string(maxLength: 200, minLength: 1)]),
+        "Report": object(
+            [
+                "id": uuid, "ceptoar": string, "sector": string, "anonymised": boolean,
+                "reporter": object(["id": uuid, "name": ref("Text"), "filedBy": string], required: ["id", "name", "filedBy"]),
+                "summary": ref("Text"), "affectedService": string, "detectedAt": dateTime, "occurredAt": dateTime, "eventType": string,
+                "causes": array(string), "slaBreached": boolean,
+                "impact": object(["serviceContinuity": integer, "safety": integer, "lossOfTrust": integer], required: ["serviceContinuity", "safety", "lossOfTrust"]),
+                "severity": integer, "observables": array(object(["kind": string, "value": string], required: ["kind", "value"])),
+                "withheldObservables": integer, "tlp": string, "attribution": string, "redConsent": boolean, "stage": string,
+                "deadlines": array(object(
+                    ["stage": string, "deadline": dateTime, "rule": string, "submittedAt": dateTime, "timeliness": oneOf(["on_time", "due", "overdue", "late", "waiting"]), "needsRevision": boolean],
+                    required: ["stage", "rule", "timeliness", "needsRevision"])),
+                "versions": array(object(
+                    ["stage": string, "version": integer, "status": string, "submittedAt": dateTime, "returnedAt": dateTime, "returnComment": string],
+                    required: ["stage", "version", "status", "submittedAt"])),
+                "hops": array(object(
+                    ["step": string, "organisation": ref("Text"), "status": string, "receivedAt": dateTime, "forwardedAt": dateTime, "automatic": boolean, "note": string],
+                    required: ["step", "organisation", "status", "receivedAt", "automatic"])),
+                "createdAt": dateTime, "updatedAt": dateTime,
+            ],
+            required: [
+                "id", "ceptoar", "sector", "anonymised", "summary", "affectedService", "detectedAt", "eventType", "causes", "slaBreached", "impact", "severity",
+                "observables", "withheldObservables", "tlp", "attribution", "redConsent", "stage", "deadlines", "versions", "hops", "createdAt", "updatedAt",
+            ]),
+        "ReportList": object(["items": array(ref("Report")), "total": integer, "page": integer, "per": integer], required: ["items", "total", "page", "per"]),
+        "ReportTrend": object(
+            [
+                "id": uuid, "sector": string, "kind": oneOf(["event_type", "cve"]), "value": string, "reportCount": integer, "raisedAt": dateTime,
+                "windowStart": dateTime, "windowEnd": dateTime, "reports": array(uuid),
+            ], required: ["id", "sector", "kind", "value", "reportCount", "raisedAt", "windowStart", "windowEnd", "reports"]),
+        "ReportRelated": object(
+            [
+                "report": uuid, "windowDays": integer,
+                "reports": array(object(["report": ref("Report"), "shared": array(string)], required: ["report", "shared"])),
+                "advisories": array(object(["id": uuid, "title": ref("Text"), "cve": string, "createdAt": dateTime], required: ["id", "title", "cve", "createdAt"])),
+                "trends": array(ref("ReportTrend")),
+            ], required: ["report", "windowDays", "reports", "advisories", "trends"]),
+        "ReportDeadlines": object(
+            ["first": string(maxLength: 100, minLength: 1), "followUp": string(maxLength: 100, minLength: 1), "final": string(maxLength: 100, minLength: 1)],
+            required: ["first", "followUp", "final"]),
         "Token": object(["id": uuid, "name": string, "createdAt": dateTime, "expiresAt": dateTime, "lastUsedAt": dateTime], required: ["id", "name"]),
         "TokenCreated": object(["token": ref("Token"), "secret": string], required: ["token", "secret"]),
         "VerificationSent": object(["channel": string, "address": string, "expiresAt": dateTime], required: ["channel", "address", "expiresAt"]),
         "Verified": object(["channel": string, "address": string, "verifiedAt": dateTime], required: ["channel", "address", "verifiedAt"]),
         "Status": object(["status": string], required: ["status"]),
     ]
+
+    /// A report stage as a member sends it; every field is checked by `ReportInput.validated`,
+    /// which names each wrong one, so the schema says the shape and leaves the rules to it.
+    static func reportInput(extra: [String: Object] = [:]) -> Object {
+        var properties: [String: Object] = [
+            "summary": ref("TextInput"), "affectedService": string(maxLength: 200, minLength: 1), "detectedAt": dateTime, "occurredAt": dateTime,
+            "eventType": oneOf(["precursor", "leak", "destruction", "unavailability", "malware", "unauthorised_code", "intrusion", "other"]),
+            "causes": array(string(maxLength: 100), maxItems: 12), "slaBreached": boolean,
+            "impact": object(["serviceContinuity": integer(0...4), "safety": integer(0...4), "lossOfTrust": integer(0...4)], required: ["serviceContinuity", "safety", "lossOfTrust"]),
+            "severity": integer(0...4),
+            "observables": array(object(["kind": oneOf(["ip", "domain", "url", "hash", "cve", "cpe", "product"]), "value": string(maxLength: 2_000)], required: ["kind", "value"]), maxItems: 100),
+            "tlp": oneOf(["CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED"]), "attribution": oneOf(["named", "anonymised", "ceptoar_only"]), "redConsent": boolean,
+        ]
+        properties.merge(extra) { a, _ in a }
+        return object(properties, required: ["summary", "affectedService", "detectedAt", "eventType", "causes", "slaBreached", "impact", "tlp", "attribution"])
+    }
 }

@@ -90,4 +90,12 @@ extension AccessPolicy {
         if item.tlp >= .amberStrict, !item.consentToForward { return .deny(.restrictedReportNeedsConsent) }
         return .allow
     }
+
+    /// May `viewer` see what the report is linked to (other reports sharing its observables,
+    /// advisories naming its CVEs)? Only a holder of a step it reached: the reporter is a
+    /// member, and members never see each other's reports, not even as links.
+    public static func correlate(_ viewer: Viewer, _ item: ReportItem) -> Decision {
+        guard viewer.isCommunity, item.step(of: viewer.organisation) != nil else { return .deny(.correlationIsForCoordinators) }
+        return .allow
+    }
 }

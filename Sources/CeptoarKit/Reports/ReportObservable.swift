@@ -47,6 +47,12 @@ public struct ReportObservable: Hashable, Sendable, Codable {
     /// `kind:value`, the key correlation indexes.
     public var key: String { "\(self.kind.rawValue):\(self.value)" }
 
+    /// The observable a `key` names (the index's own text, parsed again like any input).
+    public init?(key: String) {
+        guard let colon = key.firstIndex(of: ":"), let kind = Kind(rawValue: String(key[..<colon])) else { return nil }
+        self.init(kind: kind, value: String(key[key.index(after: colon)...]))
+    }
+
     static func ip(_ text: String) -> String? {
         guard text.utf8.count <= 45 else { return nil }
         var v4 = in_addr()

@@ -111,6 +111,7 @@ public enum AccessPolicy {
         case notThisReport = "not_this_report"
         case reportStopsAtCeptoar = "report_stops_at_ceptoar"
         case restrictedReportNeedsConsent = "restricted_report_needs_consent"
+        case correlationIsForCoordinators = "correlation_is_for_coordinators"
 
         public var message: LocalizedText {
             switch self {
@@ -134,6 +135,7 @@ public enum AccessPolicy {
             case .passOnNotAllowed: return LocalizedText(ja: "相互合意により受け取った情報は、その合意が認めない限り再提供できません", en: "information received under an agreement is not passed on unless that agreement allows it")
             case .notThisReport: return LocalizedText(ja: "報告は、報告した組織と、報告が届いた中継段階の組織だけが閲覧できます", en: "a report is read only by the organisation that filed it and the organisations holding a step it reached")
             case .reportStopsAtCeptoar: return LocalizedText(ja: "この報告は報告者の指定によりセプターより先には上げられません", en: "the reporter chose that this report goes no further than its CEPTOAR")
+            case .correlationIsForCoordinators: return LocalizedText(ja: "関連する報告や傾向は、報告を受けた中継段階の分析担当・調整担当だけが見られます", en: "related reports and trends are for the analysts and coordinators holding a step of the report, not for members")
             case .restrictedReportNeedsConsent: return LocalizedText(ja: "TLP:RED と TLP:AMBER+STRICT の報告は、報告者の同意なくセプターより先に上げられません", en: "a TLP:RED or TLP:AMBER+STRICT report goes no further than its CEPTOAR without the reporter's consent")
             }
         }

@@ -15,6 +15,8 @@ struct ReportAPIController: RouteCollection {
         v1.post("reports", ":id", "stages", ":stage", "return", use: self.returnStage)
         v1.post("reports", ":id", "forward", use: self.forward)
         v1.get("reports", ":id", "readers", use: self.readers)
+        v1.get("reports", ":id", "related", use: self.related)
+        v1.get("report-trends", use: self.trends)
         v1.get("sectors", ":key", "report-deadlines", use: self.deadlines)
         v1.put("sectors", ":key", "report-deadlines", use: self.setDeadlines)
         v1.put("report-relay-policy", use: self.setRelayPolicy)
@@ -92,6 +94,16 @@ struct ReportAPIController: RouteCollection {
     @Sendable func readers(req: Request) async throws -> [Reader] {
         let reads = try await ReportBook(database: req.db).readers(try AdvisoryAPIController.id(req), by: try req.requireUser())
         return reads.map { Reader(organisation: $0.organisation.name, step: $0.step, firstReadAt: $0.firstReadAt) }
+    }
+
+    @Sendable func related(req: Request) async throws -> ReportRelated.Answer {
+        try await ReportRelated(database: req.db).related(try AdvisoryAPIController.id(req), by: try req.requireUser())
+    }
+
+    @Sendable func trends(req: Request) async throws -> [ReportRelated.Trend] {
+        let user = try req.requireUser()
+        let days = try BoundedInput.integer(req.queryItems["days"], field: "days", in: 1...366) ?? 30
+        return try await ReportRelated(database: req.db).trends(for: user, since: Date().addingTimeInterval(-Double(days) * 86_400))
     }
 
     @Sendable func deadlines(req: Request) async throws -> ReportDeadlines.Written {

@@ -181,3 +181,24 @@ final class ReportRelaySetting: Model, @unchecked Sendable {
 
     init() {}
 }
+
+/// A trend in a sector: three or more reports sharing an event type or a CVE within 72 hours.
+/// Raised when the report that makes the third arrives, and widened as more join its window.
+final class TrendFlag: Model, @unchecked Sendable {
+    static let schema = "trend_flags"
+
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "sector_id") var sector: Sector
+    /// `event_type` or `cve`.
+    @Field(key: "kind") var kind: String
+    @Field(key: "value") var value: String
+    @Field(key: "raised_at") var raisedAt: Date
+    /// The detection times of the first and last report in it.
+    @Field(key: "window_start") var windowStart: Date
+    @Field(key: "window_end") var windowEnd: Date
+    @Field(key: "report_count") var reportCount: Int
+    /// The reports in it, comma-separated ids.
+    @Field(key: "report_ids") var reportIDs: String
+
+    init() {}
+}

@@ -93,6 +93,7 @@ struct ReportBook {
             try await Self.index(report, draft, on: db)
             try await AuditLog.append(on: db, actor: user.email, action: "report_file", subject: "report:\(report.id!)",
                                       detail: ["ceptoar": ceptoar.key, "tlp": draft.tlp.rawValue, "attribution": draft.attribution.rawValue, "severity": String(draft.severity)])
+            try await ReportCorrelation(database: db).evaluateTrends(after: report, actor: user.email)
             var loaded = Loaded(report: report, stages: [stage], hops: [])
             let relay = ReportRelay(database: db)
             try await relay.arrive(&loaded, at: .ceptoar, holders: secretariats, now: now)
@@ -129,6 +130,7 @@ struct ReportBook {
             try await Self.index(loaded.report, draft, on: db)
             try await AuditLog.append(on: db, actor: user.email, action: "report_stage", subject: "report:\(id)",
                                       detail: ["stage": stage.rawValue, "version": String(record.version), "tlp": draft.tlp.rawValue, "attribution": draft.attribution.rawValue])
+            try await ReportCorrelation(database: db).evaluateTrends(after: loaded.report, actor: user.email)
             // A new version may lift what stopped the relay (consent given, attribution widened).
             try await ReportRelay(database: db).reconsider(&loaded, now: now)
             return loaded

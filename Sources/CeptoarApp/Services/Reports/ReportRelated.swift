@@ -1,0 +1,130 @@
+import CeptoarKit
+import Fluent
+import Foundation
+import Vapor
+
+/// What an analyst or coordinator sees linked to a report: the other reports sharing an
+/// observable with it within the window, the advisories naming its CVEs, and the trend flags
+/// it is part of. The report itself must be one the viewer holds a step of
+/// (`AccessPolicy.correlate`); every linked report is then read through `readReport` and shown
+/// in the view the viewer gets of it, so a link never shows what the report would not.
+struct ReportRelated {
+    let database: any Database
+
+    struct LinkedReport: Content {
+        var report: ReportDTO
+        /// The observables both share, as `kind:value` — only those the viewer may see of both.
+        var shared: [String]
+    }
+
+    struct LinkedAdvisory: Content {
+        var id: UUID
+        var title: LocalizedText
+        var cve: String
+        var createdAt: Date
+    }
+
+    struct Trend: Content {
+        var id: UUID
+        var sector: String
+        var kind: String
+        var value: String
+        var reportCount: Int
+        var raisedAt: Date
+        var windowStart: Date
+        var windowEnd: Date
+        /// The reports in it that the viewer may read (the count covers all of them).
+        var reports: [UUID]
+    }
+
+    struct Answer: Content {
+        var report: UUID
+        var windowDays: Int
+        var reports: [LinkedReport]
+        var advisories: [LinkedAdvisory]
+        var trends: [Trend]
+    }
+
+    /// At most this many linked reports are shown, most shared first.
+    static let maximumLinks = 50
+
+    func related(_ id: UUID, by user: User) async throws -> Answer {
+        let loaded = try await ReportBook.load(id, on: self.database)
+        let viewer = AccessPolicy.Viewer(organisation: user.$organisation.id.uuidString)
+        if case .deny(let denial) = AccessPolicy.correlate(viewer, loaded.item) { throw ReportBook.denied(denial) }
+        let correlation = ReportCorrelation(database: self.database)
+        let anchorView = AccessPolicy.reportView(for: viewer, of: loaded.item)
+        let steps = ReportSteps(database: self.database)
+        var redactions: [UUID: ReportRedaction] = [:]
+        func redaction(_ organisation: UUID) async throws -> ReportRedaction {
+            if let known = redactions[organisation] { return known }
+            let made = try await steps.redaction(for: organisation)
+            redactions[organisation] = made
+            return made
+        }
+
+        var linked: [(ReportBook.Loaded, AccessPolicy.ReportView, [String])] = []
+        for link in try await correlation.links(of: loaded.report) {
+            guard linked.count < Self.maximumLinks else { break }
+            let other = try await ReportBook.load(link.report, on: self.database)
+            guard !other.report.exercise || loaded.report.exercise else { continue }
+            guard case .allow = AccessPolicy.readReport(viewer, other.item) else { continue }
+            let view = AccessPolicy.reportView(for: viewer, of: other.item)
+            // What is shared must be visible in both reports as this viewer sees them: an
+            // observable withheld as pointing at an anonymised reporter is no reason shown.
+            var shared = link.shared
+            for (report, seen) in [(loaded.report, anchorView), (other.report, view)] where seen == .anonymised {
+                let rule = try await redaction(report.$reporter.id)
+                shared = shared.filter { key in ReportObservable(key: key).map(rule.keeps) ?? false }
+            }
+            guard !shared.isEmpty else { continue }
+            linked.append((other, view, shared))
+        }
+        let dtos = try await ReportPresenter(database: self.database).dtos(linked.map { ($0.0, $0.1) })
+        let reports = zip(dtos, linked).map { LinkedReport(report: $0.0, shared: $0.1.2) }
+
+        var advisories: [LinkedAdvisory] = []
+        let access = Access(database: self.database)
+        for (advisory, cve) in try await correlation.advisories(naming: try await correlation.cves(of: loaded.report)) {
+            guard case .allow = try await access.reading(advisory, by: user).decision else { continue }
+            advisories.append(LinkedAdvisory(id: try advisory.requireID(), title: advisory.title, cve: cve, createdAt: advisory.createdAt ?? Date.distantPast))
+        }
+
+        let flags = try await TrendFlag.query(on: self.database).filter(\.$sector.$id == loaded.report.$sector.id)
+            .filter(\.$reportIDs, .custom("LIKE"), "%\(id.uuidString)%").sort(\.$raisedAt, .descending).limit(20).all()
+        let trends = try await self.trends(flags, for: viewer)
+        try await AuditLog.append(on: self.database, actor: user.email, action: "report_related", subject: "report:\(id)",
+                                  detail: ["reports": String(reports.count), "advisories": String(advisories.count), "trends": String(trends.count)])
+        return Answer(report: id, windowDays: correlation.windowDays, reports: reports, advisories: advisories, trends: trends)
+    }
+
+    /// The trend flags raised in the sectors `user` coordinates (its CEPTOAR's sector, the
+    /// ministry's sectors, every sector for NISC) since `since`, newest first.
+    func trends(for user: User, since: Date) async throws -> [Trend] {
+        let viewer = AccessPolicy.Viewer(organisation: user.$organisation.id.uuidString)
+        let sectors = try await ReportCorrelation(database: self.database).coordinatedSectors(of: user.$organisation.id)
+        if let sectors, sectors.isEmpty { return [] }
+        var query = TrendFlag.query(on: self.database).filter(\.$windowEnd >= since)
+        if let sectors { query = query.filter(\.$sector.$id ~~ Array(sectors)) }
+        return try await self.trends(query.sort(\.$raisedAt, .descending).limit(200).all(), for: viewer)
+    }
+
+    private func trends(_ flags: [TrendFlag], for viewer: AccessPolicy.Viewer) async throws -> [Trend] {
+        guard !flags.isEmpty else { return [] }
+        let sectors = try await Sector.query(on: self.database).filter(\.$id ~~ Array(Set(flags.map { $0.$sector.id }))).all()
+        let sectorKeys = Dictionary(sectors.compactMap { s in s.id.map { ($0, s.key) } }, uniquingKeysWith: { a, _ in a })
+        var result: [Trend] = []
+        for flag in flags {
+            let ids = flag.reportIDs.split(separator: ",").compactMap { UUID(uuidString: String($0)) }
+            var readable: [UUID] = []
+            for id in ids {
+                guard let other = try? await ReportBook.load(id, on: self.database) else { continue }
+                if case .allow = AccessPolicy.readReport(viewer, other.item) { readable.append(id) }
+            }
+            result.append(Trend(
+                id: try flag.requireID(), sector: sectorKeys[flag.$sector.id] ?? "", kind: flag.kind, value: flag.value, reportCount: flag.reportCount,
+                raisedAt: flag.raisedAt, windowStart: flag.windowStart, windowEnd: flag.windowEnd, reports: readable))
+        }
+        return result
+    }
+}
