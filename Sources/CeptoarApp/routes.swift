@@ -30,4 +30,5 @@ func routes(_ app: Application) throws {
     try pages.register(collection: AlertWebController())
     try pages.register(collection: AgreementWebController())
     try pages.register(collection: SyncWebController())
+    try pages.register(collection: ReportWebController())
 }

@@ -242,7 +242,8 @@ def test_the_content_security_policy_blocks_nothing_on_the_pages(server, browser
     sign_in(browser, server["base"], "secretariat@demo.ceptoar.example", DEMO_PASSWORD)
     browser.get_log("browser")  # start from an empty console
     for path in ["/", "/map", "/organisations", "/inbox", "/alerts", "/alerts/new", "/poc", "/hops", "/advisories/new",
-                 "/ceptoars/t-ceptoar", "/ceptoars/t-ceptoar/contact", "/ceptoars/t-ceptoar/escalation", "/agreements", "/sync"]:
+                 "/ceptoars/t-ceptoar", "/ceptoars/t-ceptoar/contact", "/ceptoars/t-ceptoar/escalation", "/agreements", "/sync",
+                 "/reports"]:
         browser.get(server["base"] + path)
         # The stylesheet applied: the header's background comes from /static/ceptoar.css.
         header = browser.find_element(By.TAG_NAME, "header")
@@ -316,3 +317,43 @@ def test_agreement_pages_propose_approve_suspend_and_sync(server, browser, shot)
     assert "Node federation" in browser.find_element(By.TAG_NAME, "h1").text
     shot("sync-en")
     browser.get(server["base"] + "/lang/ja")
+
+
+def test_a_bank_files_a_report_on_the_page_and_its_ceptoar_forwards_it(server, browser, shot):
+    """A bank member fills in the report form in Chromium (a datetime picker, checkboxes, the
+    impact axes), sees its report with its deadlines; the banks' secretariat forwards it; the
+    FSA reads it without the bank's name. Screenshots in Japanese and English."""
+    import uuid
+    marker = "page-" + uuid.uuid4().hex[:6]
+    sign_in(browser, server["base"], "bank@demo.ceptoar.example", DEMO_PASSWORD)
+    browser.get(server["base"] + "/reports")
+    form = browser.find_element(By.CSS_SELECTOR, "[data-testid=report-form]")
+    form.find_element(By.NAME, "summary_ja").send_keys(f"インターネットバンキングにログインできない（{marker}）")
+    form.find_element(By.NAME, "affected_service").send_keys("インターネットバンキング")
+    browser.execute_script("arguments[0].value = '2026-12-06T09:30'", form.find_element(By.NAME, "detected_at"))
+    form.find_element(By.NAME, "cause_intentional.unauthorised_access").click()
+    form.find_element(By.CSS_SELECTOR, "input[name=sla_breached][value=yes]").click()
+    form.find_element(By.CSS_SELECTOR, "select[name=impact_service] option[value='3']").click()
+    form.find_element(By.NAME, "observables").send_keys("cve CVE-2024-3400")
+    shot("report-form-ja")
+    click_and_wait(browser, form.find_element(By.CSS_SELECTOR, "[data-testid=file-report]"))
+    assert marker in browser.find_element(By.CSS_SELECTOR, "[data-testid=report-summary]").text
+    assert browser.find_element(By.CSS_SELECTOR, "[data-testid=severity]").text.startswith("3")
+    assert "令和8年12月" in browser.page_source and "期限" in browser.page_source
+    location = browser.current_url
+    shot("report-filed-ja")
+
+    sign_in(browser, server["base"], "banks-secretariat@demo.ceptoar.example", DEMO_PASSWORD)
+    browser.get(location + "?lang=en")
+    assert "Stages and deadlines" in browser.page_source
+    click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "[data-testid=forward-report]"))
+    assert browser.find_element(By.CSS_SELECTOR, "[data-testid=notice]")
+    assert len(browser.find_elements(By.CSS_SELECTOR, "[data-testid=hop]")) == 3
+    shot("report-forwarded-en")
+    browser.get(server["base"] + "/lang/ja")
+
+    sign_in(browser, server["base"], "fsa@demo.ceptoar.example", DEMO_PASSWORD)
+    browser.get(location)
+    assert browser.find_element(By.CSS_SELECTOR, "[data-testid=reporter]").text == "匿名化されています"
+    assert marker in browser.page_source
+    shot("report-anonymised-ja")

@@ -1,0 +1,129 @@
+import CeptoarKit
+import Fluent
+import Vapor
+
+/// Incident report pages: the same `ReportBook`, `ReportRelay` and `ReportRelated` as the
+/// API, so a page can allow nothing the API would refuse. A refusal re-renders the page with
+/// its message and status, keeping what the person typed.
+struct ReportWebController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get("reports", use: self.list)
+        routes.on(.POST, "reports", body: .collect(maxSize: "256kb"), use: self.file)
+        routes.get("reports", ":id", use: self.detail)
+        routes.on(.POST, "reports", ":id", "stages", body: .collect(maxSize: "256kb"), use: self.submit)
+        routes.post("reports", ":id", "stages", ":stage", "return", use: self.returnStage)
+        routes.post("reports", ":id", "forward", use: self.forward)
+    }
+
+    @Sendable func list(req: Request) async throws -> Response {
+        guard let user = req.auth.get(User.self) else { return req.redirect(to: SiteURL.login) }
+        return WebController.html(try await self.listPage(req, user).render(req))
+    }
+
+    private func listPage(_ req: Request, _ user: User, input: ReportInput? = nil, error: String? = nil) async throws -> ReportListPage {
+        let page = try RequestedPage(page: req.queryItems["page"], per: nil, defaultPer: 50, maximumPer: ReportBook.maximumPer)
+        let (items, total) = try await ReportBook(database: req.db).list(for: user, page: page)
+        let reports = try await ReportPresenter(database: req.db).dtos(items)
+        let member = try await ReportSteps(database: req.db).memberCeptoars(of: user.$organisation.id)
+        let names = try await MapQuery.validOn(CeptoarVersion.query(on: req.db), .today).filter(\.$ceptoar.$id ~~ member.compactMap(\.id)).all()
+        let ceptoars = member.map { ceptoar in
+            (key: ceptoar.key, name: names.first { $0.$ceptoar.id == ceptoar.id }.map { LocalizedText(ja: $0.nameJa, en: $0.nameEn) } ?? LocalizedText(ja: ceptoar.key))
+        }
+        let trends = try await ReportRelated(database: req.db).trends(for: user, since: Date().addingTimeInterval(-30 * 86_400))
+        return ReportListPage(reports: reports, total: total, ceptoars: ceptoars, sectors: try await Self.sectors(req.db), trends: trends, input: input, error: error)
+    }
+
+    @Sendable func file(req: Request) async throws -> Response {
+        guard let user = req.auth.get(User.self) else { return req.redirect(to: SiteURL.login) }
+        let form = try req.content.decode([String: String].self)
+        let input = ReportForm.input(from: form)
+        do {
+            let loaded = try await ReportBook(database: req.db).file(input, ceptoar: form["ceptoar"], by: user)
+            return req.redirect(to: "/reports/\(try loaded.report.requireID().uuidString.lowercased())")
+        } catch let error as UserError {
+            let response = WebController.html(try await self.listPage(req, user, input: input, error: req.language == .ja ? error.ja : error.en).render(req))
+            response.status = error.status
+            return response
+        }
+    }
+
+    @Sendable func detail(req: Request) async throws -> Response {
+        guard let user = req.auth.get(User.self) else { return req.redirect(to: SiteURL.login) }
+        return WebController.html(try await self.detailPage(req, user).render(req))
+    }
+
+    private func detailPage(_ req: Request, _ user: User, input: ReportInput? = nil, error: String? = nil, notice: String? = nil) async throws -> ReportDetailPage {
+        let id = try AdvisoryAPIController.id(req)
+        let (loaded, view) = try await ReportBook(database: req.db).open(id, by: user)
+        let dto = try await ReportPresenter(database: req.db).dto(loaded, view: view)
+        let organisation = user.$organisation.id
+        let isReporter = loaded.report.$reporter.id == organisation
+        let viewer = AccessPolicy.Viewer(organisation: organisation.uuidString)
+        let mayReturn = (user.has(.ceptoarSecretariat) || user.has(.analyst)) && loaded.hops.contains { $0.reportStep == .ceptoar && $0.$organisation.id == organisation }
+        let own = loaded.hops.filter { $0.$organisation.id == organisation }.max { $0.reportStep < $1.reportStep }
+        var mayForward = false
+        if let own, own.hopStatus == .held, user.has(.ceptoarSecretariat) || user.has(.ministryLiaison) || user.has(.niscCoordinator) || user.has(.analyst),
+           case .allow = AccessPolicy.forwardReport(loaded.item, from: own.reportStep, by: organisation.uuidString) {
+            mayForward = true
+        }
+        var related: ReportRelated.Answer?
+        if case .allow = AccessPolicy.correlate(viewer, loaded.item) {
+            related = try await ReportRelated(database: req.db).related(id, by: user)
+        }
+        var content = input
+        if content == nil, isReporter, let current = loaded.current[loaded.report.reportStage] {
+            content = try? JSONDecoder().decode(ReportInput.self, from: Data(current.content.utf8))
+        }
+        let readers = isReporter ? try await ReportBook(database: req.db).readers(id, by: user) : []
+        return ReportDetailPage(
+            report: dto, content: content, isReporter: isReporter, mayReturn: mayReturn, mayForward: mayForward, readers: readers, related: related,
+            sectors: try await Self.sectors(req.db), error: error, notice: notice)
+    }
+
+    @Sendable func submit(req: Request) async throws -> Response {
+        guard let user = req.auth.get(User.self) else { return req.redirect(to: SiteURL.login) }
+        let form = try req.content.decode([String: String].self)
+        let input = ReportForm.input(from: form)
+        return try await self.act(req, user, input: input) {
+            guard let stage = form["stage"].flatMap(ReportStage.init(rawValue:)) else {
+                throw UserError(status: .unprocessableEntity, ja: "段階は first・follow_up・final のいずれかです", en: "stage: first, follow_up or final", fields: ["stage"])
+            }
+            _ = try await ReportBook(database: req.db).submit(try AdvisoryAPIController.id(req), stage: stage, input, by: user)
+        }
+    }
+
+    @Sendable func returnStage(req: Request) async throws -> Response {
+        guard let user = req.auth.get(User.self) else { return req.redirect(to: SiteURL.login) }
+        let form = try req.content.decode([String: String].self)
+        return try await self.act(req, user) {
+            _ = try await ReportBook(database: req.db).returnForRevision(try AdvisoryAPIController.id(req), stage: try ReportAPIController.stage(req), comment: form["comment"] ?? "", by: user)
+        }
+    }
+
+    @Sendable func forward(req: Request) async throws -> Response {
+        guard let user = req.auth.get(User.self) else { return req.redirect(to: SiteURL.login) }
+        let form = try req.content.decode([String: String].self)
+        return try await self.act(req, user) {
+            _ = try await ReportRelay(database: req.db).forward(try AdvisoryAPIController.id(req), by: user, note: form["note"])
+        }
+    }
+
+    /// Runs the action; the report page again with "done" or with the refusal.
+    private func act(_ req: Request, _ user: User, input: ReportInput? = nil, _ action: () async throws -> Void) async throws -> Response {
+        do {
+            try await action()
+            let done = req.language == .ja ? "記録しました。" : "Done and recorded."
+            return WebController.html(try await self.detailPage(req, user, notice: done).render(req))
+        } catch let error as UserError {
+            let response = WebController.html(try await self.detailPage(req, user, input: input, error: req.language == .ja ? error.ja : error.en).render(req))
+            response.status = error.status
+            return response
+        }
+    }
+
+    /// Today's sectors, for the spill-over cause.
+    static func sectors(_ db: any Database) async throws -> [(key: String, name: LocalizedText)] {
+        let versions = try await MapQuery.validOn(SectorVersion.query(on: db), .today).with(\.$sector).all()
+        return versions.map { (key: $0.sector.key, name: LocalizedText(ja: $0.nameJa, en: $0.nameEn)) }.sorted { $0.key < $1.key }
+    }
+}
