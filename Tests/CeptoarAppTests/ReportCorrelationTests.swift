@@ -28,6 +28,10 @@ struct ReportCorrelationTests {
             // An advisory naming the CVE, relayed to the banks.
             let advisory = try await nisc.send(.POST, "/api/v1/advisories", json: AdvisoryInput.sample(tlp: "GREEN", targets: [("sector", "finance")]))
             #expect(advisory.status == .created)
+            // One naming a longer CVE number that begins the same is no link.
+            var longer = AdvisoryInput.sample(tlp: "GREEN", targets: [("sector", "finance")])
+            longer.references = ["https://nvd.nist.gov/vuln/detail/CVE-2024-34001"]
+            #expect(try await nisc.send(.POST, "/api/v1/advisories", json: longer).status == .created)
 
             // act: two reports of the CVE — no trend yet; a third within 72 hours raises it.
             var ids: [UUID] = []

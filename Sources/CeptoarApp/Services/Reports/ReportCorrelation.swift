@@ -46,9 +46,23 @@ struct ReportCorrelation {
             // A CVE id is letters, digits and hyphens only (checked when parsed), so the pattern holds no wildcard.
             let found = try await Advisory.query(on: self.database).filter(\.$references, .custom("LIKE"), "%\(cve)%")
                 .filter(\.$withdrawnAt == nil).sort(\.$createdAt, .descending).limit(20).all()
-            for advisory in found where !result.contains(where: { $0.0.id == advisory.id }) { result.append((advisory, cve)) }
+            // LIKE finds CVE-2024-3400 inside CVE-2024-34001 too: keep only whole mentions.
+            for advisory in found where Self.mentions(advisory.references, cve) && !result.contains(where: { $0.0.id == advisory.id }) {
+                result.append((advisory, cve))
+            }
         }
         return result
+    }
+
+    /// Whether `text` names `cve` whole: not followed by another digit of a longer number.
+    static func mentions(_ text: String, _ cve: String) -> Bool {
+        let upper = text.uppercased()
+        var from = upper.startIndex
+        while let found = upper.range(of: cve, range: from..<upper.endIndex) {
+            if found.upperBound == upper.endIndex || !upper[found.upperBound].isNumber { return true }
+            from = found.upperBound
+        }
+        return false
     }
 
     /// After a report is filed or changed: raise or widen its sector's trend flags. Runs in
