@@ -59,10 +59,10 @@ struct ReportWebController: RouteCollection {
         let organisation = user.$organisation.id
         let isReporter = loaded.report.$reporter.id == organisation
         let viewer = AccessPolicy.Viewer(organisation: organisation.uuidString)
-        let mayReturn = (user.has(.ceptoarSecretariat) || user.has(.analyst)) && loaded.hops.contains { $0.reportStep == .ceptoar && $0.$organisation.id == organisation }
+        let mayReturn = ReportBook.mayReturn(loaded, by: user)
         let own = loaded.hops.filter { $0.$organisation.id == organisation }.max { $0.reportStep < $1.reportStep }
         var mayForward = false
-        if let own, own.hopStatus == .held, user.has(.ceptoarSecretariat) || user.has(.ministryLiaison) || user.has(.niscCoordinator) || user.has(.analyst),
+        if let own, own.hopStatus == .held, ReportRelay.mayForward(user),
            case .allow = AccessPolicy.forwardReport(loaded.item, from: own.reportStep, by: organisation.uuidString) {
             mayForward = true
         }

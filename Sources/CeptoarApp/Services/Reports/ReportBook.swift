@@ -145,8 +145,7 @@ struct ReportBook {
         }
         return try await self.database.atomically { db in
             let loaded = try await Self.load(id, on: db)
-            let holdsCeptoar = loaded.hops.contains { $0.reportStep == .ceptoar && $0.$organisation.id == user.$organisation.id }
-            guard holdsCeptoar, user.has(.ceptoarSecretariat) || user.has(.analyst) else { throw Self.denied(.notThisHop) }
+            guard Self.mayReturn(loaded, by: user) else { throw Self.denied(.notThisHop) }
             guard let record = loaded.current[stage], record.stageStatus == .submitted else {
                 throw UserError(status: .conflict, ja: "差し戻せる\(stage.label.ja)がありません", en: "there is no submitted \(stage.label.text(.en).lowercased()) to return")
             }
@@ -159,6 +158,13 @@ struct ReportBook {
                                       detail: ["stage": stage.rawValue, "version": String(record.version)])
             return loaded
         }
+    }
+
+    /// A stage is returned by the CEPTOAR's step: its secretariat or analyst. The page asks
+    /// the same before offering the form.
+    static func mayReturn(_ loaded: Loaded, by user: User) -> Bool {
+        let holdsCeptoar = loaded.hops.contains { $0.reportStep == .ceptoar && $0.$organisation.id == user.$organisation.id }
+        return holdsCeptoar && (user.has(.ceptoarSecretariat) || user.has(.analyst))
     }
 
     // MARK: reading

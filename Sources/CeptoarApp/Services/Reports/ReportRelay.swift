@@ -10,6 +10,11 @@ import Foundation
 struct ReportRelay {
     let database: any Database
 
+    /// The roles that act at a hop; the page asks the same before offering the button.
+    static func mayForward(_ user: User) -> Bool {
+        user.has(.ceptoarSecretariat) || user.has(.ministryLiaison) || user.has(.niscCoordinator) || user.has(.analyst)
+    }
+
     static func defaultForwardsAtOnce(_ step: AccessPolicy.ReportStep) -> Bool { step == .ministry }
 
     /// The report arrives at `step`, held by `holders`.
@@ -43,9 +48,7 @@ struct ReportRelay {
         if let note, note.count > 2000 {
             throw UserError(status: .unprocessableEntity, ja: "補足は2000文字以内です", en: "note: up to 2000 characters", fields: ["note"])
         }
-        guard user.has(.ceptoarSecretariat) || user.has(.ministryLiaison) || user.has(.niscCoordinator) || user.has(.analyst) else {
-            throw ReportBook.denied(.notThisHop)
-        }
+        guard Self.mayForward(user) else { throw ReportBook.denied(.notThisHop) }
         return try await self.database.atomically { db in
             var loaded = try await ReportBook.load(id, on: db)
             let organisation = user.$organisation.id
