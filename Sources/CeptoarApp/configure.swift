@@ -108,6 +108,7 @@ enum Migrations {
         CreateSharing(),
         SharingIndexes(),
         CreateReports(),
+        CreateFailureCases(),
     ]
 }
 

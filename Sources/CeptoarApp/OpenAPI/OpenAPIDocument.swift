@@ -107,6 +107,21 @@ enum OpenAPIDocument {
             method: "put", path: "/api/v1/report-relay-policy", id: "setReportRelayPolicy", summary: "Which severities of report this organisation's step forwards at once", tag: "reports",
             body: ("application/json", Schema.object(["forwardFromSeverity": ["type": ["integer", "null"], "minimum": 0, "maximum": 4]])),
             success: (200, "application/json", Schema.object(["forwardFromSeverity": ["type": ["integer", "null"]]]))),
+        // failure cases (障害事例)
+        Operation(
+            method: "post", path: "/api/v1/failure-cases", id: "writeFailureCase", summary: "Write a failure case from reports (their CEPTOAR's secretariat or an analysis body of their sector)", tag: "reports",
+            body: json("FailureCaseInput"), success: (201, "application/json", Schema.ref("FailureCase"))),
+        Operation(method: "get", path: "/api/v1/failure-cases", id: "listFailureCases", summary: "The organisation's failure cases, drafts and published", tag: "reports", success: (200, "application/json", Schema.array(Schema.ref("FailureCase")))),
+        Operation(method: "get", path: "/api/v1/failure-cases/{id}", id: "readFailureCase", summary: "A draft (its author) or a published case (whoever may read its advisory)", tag: "reports", success: (200, "application/json", Schema.ref("FailureCase"))),
+        Operation(method: "put", path: "/api/v1/failure-cases/{id}", id: "reviseFailureCase", summary: "Revise a draft", tag: "reports", body: json("FailureCaseInput"), success: (200, "application/json", Schema.ref("FailureCase"))),
+        Operation(
+            method: "post", path: "/api/v1/failure-cases/{id}/publish", id: "publishFailureCase",
+            summary: "Publish: refused (422, the fields named) while the text names an organisation of its reports; then relayed to the sector's members as an analysis result", tag: "reports",
+            success: (200, "application/json", Schema.ref("FailureCase"))),
+        Operation(method: "get", path: "/api/v1/sectors/{key}/analysis-bodies", id: "analysisBodies", summary: "The organisations analysing the sector's reports", tag: "reports", success: (200, "application/json", Schema.ref("AnalysisBodies"))),
+        Operation(
+            method: "put", path: "/api/v1/sectors/{key}/analysis-bodies", id: "designateAnalysisBodies", summary: "Name the sector's analysis bodies (NISC, the sector's ministry)", tag: "reports",
+            body: json("AnalysisBodies"), success: (200, "application/json", Schema.ref("AnalysisBodies"))),
         // agreements (相互合意)
         Operation(method: "get", path: "/api/v1/agreements", id: "listAgreements", summary: "Agreements the caller's organisation is party to (NISC: all)", tag: "sharing", success: (200, "application/json", Schema.array(Schema.ref("Agreement")))),
         Operation(method: "post", path: "/api/v1/agreements", id: "proposeAgreement", summary: "Propose an agreement (a party's secretariat); the other parties approve", tag: "sharing", body: json("AgreementProposal"), success: (201, "application/json", Schema.ref("Agreement"))),

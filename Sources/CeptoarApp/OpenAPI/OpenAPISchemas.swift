@@ -246,6 +246,19 @@ enum Schema {
         "ReportDeadlines": object(
             ["first": string(maxLength: 100, minLength: 1), "followUp": string(maxLength: 100, minLength: 1), "final": string(maxLength: 100, minLength: 1)],
             required: ["first", "followUp", "final"]),
+        "FailureCaseInput": object(
+            [
+                "title": ref("TextInput"), "businessType": string(maxLength: 20_000, minLength: 1), "event": string(maxLength: 20_000, minLength: 1),
+                "cause": string(maxLength: 20_000, minLength: 1), "countermeasure": string(maxLength: 20_000, minLength: 1),
+                "lessons": string(maxLength: 20_000, minLength: 1), "tlp": oneOf(["CLEAR", "GREEN", "AMBER"]), "reports": array(uuid, maxItems: 50),
+            ], required: ["title", "businessType", "event", "cause", "countermeasure", "lessons", "reports"]),
+        "FailureCase": object(
+            [
+                "id": uuid, "status": oneOf(["draft", "published"]), "sector": string, "author": ref("Text"), "title": ref("Text"), "businessType": string,
+                "event": string, "cause": string, "countermeasure": string, "lessons": string, "tlp": string, "reports": array(uuid), "advisory": uuid,
+                "createdAt": dateTime, "updatedAt": dateTime, "publishedAt": dateTime,
+            ], required: ["id", "status", "sector", "author", "title", "businessType", "event", "cause", "countermeasure", "lessons", "tlp", "createdAt", "updatedAt"]),
+        "AnalysisBodies": object(["organisations": array(string(maxLength: 200), maxItems: 20)], required: ["organisations"]),
         "Token": object(["id": uuid, "name": string, "createdAt": dateTime, "expiresAt": dateTime, "lastUsedAt": dateTime], required: ["id", "name"]),
         "TokenCreated": object(["token": ref("Token"), "secret": string], required: ["token", "secret"]),
         "VerificationSent": object(["channel": string, "address": string, "expiresAt": dateTime], required: ["channel", "address", "expiresAt"]),

@@ -29,6 +29,7 @@ struct DemoNation {
         DemoUser(email: "fsa@demo.ceptoar.example", name: LocalizedText(ja: "金融庁 連絡担当（デモ）", en: "Demo FSA liaison"), organisationKey: "fsa", roles: [.ministryLiaison]),
         DemoUser(email: "secretariat@demo.ceptoar.example", name: LocalizedText(ja: "T-CEPTOAR 事務局（デモ）", en: "Demo T-CEPTOAR secretariat"), organisationKey: "t-ceptoar-secretariat", roles: [.ceptoarSecretariat]),
         DemoUser(email: "analyst@demo.ceptoar.example", name: LocalizedText(ja: "分析担当（デモ）", en: "Demo analyst"), organisationKey: "jpcert", roles: [.analyst]),
+        DemoUser(email: "fisc@demo.ceptoar.example", name: LocalizedText(ja: "FISC 分析担当（デモ）", en: "Demo FISC analyst"), organisationKey: "fisc", roles: [.analyst]),
         DemoUser(email: "member@demo.ceptoar.example", name: LocalizedText(ja: "電気通信事業者 構成員（デモ）", en: "Demo telecom member"), organisationKey: "demo-t-ceptoar-0001", roles: [.member]),
         DemoUser(email: "water@demo.ceptoar.example", name: LocalizedText(ja: "水道事業者 構成員（デモ）", en: "Demo water member"), organisationKey: "demo-water-0001", roles: [.member]),
         DemoUser(email: "bank@demo.ceptoar.example", name: LocalizedText(ja: "銀行 構成員（デモ）", en: "Demo bank member"), organisationKey: "demo-banks-0001", roles: [.member]),
@@ -113,12 +114,21 @@ struct DemoNation {
             }
             try await Self.createSecretariatContacts(on: db)
             try await Self.createRosters(on: db)
+            try await Self.designateAnalysisBodies(on: db)
             return created
         }
     }
 }
 
 extension DemoNation {
+    /// FISC analyses the finance sector's failure cases, as the 2009 map describes.
+    static func designateAnalysisBodies(on db: any Database) async throws {
+        guard let finance = try await Sector.query(on: db).filter(\.$key == "finance").first(),
+              let fisc = try await Organisation.query(on: db).filter(\.$key == "fisc").first()
+        else { return }
+        try await AnalysisBody(sector: try finance.requireID(), organisation: try fisc.requireID(), at: Date()).create(on: db)
+    }
+
     /// The banks' and T-CEPTOAR's secretariats publish an emergency contact, so the public
     /// contact pages of the demo show one (addresses under example.jp, numbers made up).
     static func createSecretariatContacts(on db: any Database) async throws {

@@ -128,6 +128,19 @@ struct Relay {
         }
     }
 
+    /// A published failure case goes to its sector's members as an "analysis result", from the
+    /// analysis body or secretariat that wrote it. `FailureCases` decided who may; the relay
+    /// keeps its own rule that the audience is the sector's CEPTOARs.
+    func publishAnalysis(_ input: AdvisoryInput, sector: UUID, by user: User) async throws -> Advisory {
+        let checked = try input.validated()
+        let organisation = try await user.$organisation.get(on: self.database)
+        let ceptoars = Set(try await MapQuery.validOn(CeptoarVersion.query(on: self.database), .today).filter(\.$sector.$id == sector).all().map { $0.$ceptoar.id })
+        return try await self.relay(
+            input, checked: checked, by: user, organisation: organisation, isNISC: false, ownCeptoars: ceptoars,
+            idempotencyKey: nil, requestHash: "", earlier: { _ in nil }
+        ).advisory
+    }
+
     private func relay(
         _ input: AdvisoryInput, checked: AdvisoryInput.Checked, by user: User, organisation: Organisation, isNISC: Bool, ownCeptoars: Set<UUID>,
         idempotencyKey: String?, requestHash: String, earlier: @escaping @Sendable (any Database) async throws -> (advisory: Advisory, replayed: Bool)?

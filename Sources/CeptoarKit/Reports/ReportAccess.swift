@@ -46,9 +46,26 @@ extension AccessPolicy {
         public var consentToForward: Bool
         /// The organisations holding each step the report has reached.
         public var reached: [ReportStep: Set<OrganisationRef>]
+        /// The analysis bodies of the report's sector (FISC for finance): they read what may
+        /// leave the CEPTOAR, to write failure cases, and no more.
+        public var analysts: Set<OrganisationRef>
 
-        public init(reporter: OrganisationRef, tlp: TLP, attribution: ReportAttribution, consentToForward: Bool = false, reached: [ReportStep: Set<OrganisationRef>] = [:]) {
+        public init(
+            reporter: OrganisationRef, tlp: TLP, attribution: ReportAttribution, consentToForward: Bool = false,
+            reached: [ReportStep: Set<OrganisationRef>] = [:], analysts: Set<OrganisationRef> = []
+        ) {
             (self.reporter, self.tlp, self.attribution, self.consentToForward, self.reached) = (reporter, tlp, attribution, consentToForward, reached)
+            self.analysts = analysts
+        }
+
+        /// Whether the reporter's choice and the marking let the report past its CEPTOAR.
+        public var mayLeaveCeptoar: Bool {
+            self.attribution != .ceptoarOnly && (self.tlp < .amberStrict || self.consentToForward)
+        }
+
+        /// Whether the organisation reads it as an analysis body of its sector.
+        public func analyses(_ organisation: OrganisationRef) -> Bool {
+            self.analysts.contains(organisation) && self.mayLeaveCeptoar
         }
 
         /// The furthest step the viewer's organisation holds, if it holds one the report reached.
@@ -70,6 +87,7 @@ extension AccessPolicy {
     public static func readReport(_ viewer: Viewer, _ item: ReportItem) -> Decision {
         guard viewer.isCommunity, !viewer.organisation.isEmpty else { return .deny(.notThisReport) }
         if viewer.organisation == item.reporter || item.step(of: viewer.organisation) != nil { return .allow }
+        if item.analyses(viewer.organisation) { return .allow }
         return .deny(.notThisReport)
     }
 
@@ -77,7 +95,10 @@ extension AccessPolicy {
     /// past the CEPTOAR only if the reporter chose to be named.
     public static func reportView(for viewer: Viewer, of item: ReportItem) -> ReportView {
         if viewer.organisation == item.reporter { return .named }
-        guard let step = item.step(of: viewer.organisation) else { return .anonymised }
+        guard let step = item.step(of: viewer.organisation) else {
+            // An analysis body is past the CEPTOAR.
+            return item.attribution == .named ? .named : .anonymised
+        }
         if step == .ceptoar { return .named }
         return item.attribution == .named ? .named : .anonymised
     }
@@ -88,6 +109,15 @@ extension AccessPolicy {
         guard item.reached[step]?.contains(organisation) == true, step.next != nil else { return .deny(.notThisHop) }
         if item.attribution == .ceptoarOnly { return .deny(.reportStopsAtCeptoar) }
         if item.tlp >= .amberStrict, !item.consentToForward { return .deny(.restrictedReportNeedsConsent) }
+        return .allow
+    }
+
+    /// May `viewer` write a failure case from the report? Its CEPTOAR's step (the secretariat
+    /// knows its members) or an analysis body of its sector that may read it.
+    public static func analyseReport(_ viewer: Viewer, _ item: ReportItem) -> Decision {
+        guard viewer.isCommunity, item.reached[.ceptoar]?.contains(viewer.organisation) == true || item.analyses(viewer.organisation) else {
+            return .deny(.notAnalystOfReport)
+        }
         return .allow
     }
 

@@ -112,6 +112,8 @@ public enum AccessPolicy {
         case reportStopsAtCeptoar = "report_stops_at_ceptoar"
         case restrictedReportNeedsConsent = "restricted_report_needs_consent"
         case correlationIsForCoordinators = "correlation_is_for_coordinators"
+        case notAnalystOfReport = "not_analyst_of_report"
+        case notThisCase = "not_this_case"
 
         public var message: LocalizedText {
             switch self {
@@ -136,6 +138,8 @@ public enum AccessPolicy {
             case .notThisReport: return LocalizedText(ja: "報告は、報告した組織と、報告が届いた中継段階の組織だけが閲覧できます", en: "a report is read only by the organisation that filed it and the organisations holding a step it reached")
             case .reportStopsAtCeptoar: return LocalizedText(ja: "この報告は報告者の指定によりセプターより先には上げられません", en: "the reporter chose that this report goes no further than its CEPTOAR")
             case .correlationIsForCoordinators: return LocalizedText(ja: "関連する報告や傾向は、報告を受けた中継段階の分析担当・調整担当だけが見られます", en: "related reports and trends are for the analysts and coordinators holding a step of the report, not for members")
+            case .notAnalystOfReport: return LocalizedText(ja: "障害事例は、報告を受けたセプターと、その分野の分析機関だけが報告から作成できます", en: "a failure case is written from a report only by its CEPTOAR or an analysis body of its sector that may read it")
+            case .notThisCase: return LocalizedText(ja: "公開前の障害事例は作成した組織だけが閲覧できます", en: "a failure case is read only by the organisation writing it until it is published")
             case .restrictedReportNeedsConsent: return LocalizedText(ja: "TLP:RED と TLP:AMBER+STRICT の報告は、報告者の同意なくセプターより先に上げられません", en: "a TLP:RED or TLP:AMBER+STRICT report goes no further than its CEPTOAR without the reporter's consent")
             }
         }

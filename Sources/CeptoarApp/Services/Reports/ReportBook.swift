@@ -15,13 +15,15 @@ struct ReportBook {
         var report: IncidentReport
         var stages: [ReportStageRecord]
         var hops: [ReportHop]
+        /// The analysis bodies of its sector.
+        var analysts: Set<UUID> = []
 
         var item: AccessPolicy.ReportItem {
             var reached: [AccessPolicy.ReportStep: Set<OrganisationRef>] = [:]
             for hop in self.hops { reached[hop.reportStep, default: []].insert(hop.$organisation.id.uuidString) }
             return AccessPolicy.ReportItem(
                 reporter: self.report.$reporter.id.uuidString, tlp: self.report.marking, attribution: self.report.reportAttribution,
-                consentToForward: self.report.redConsent, reached: reached)
+                consentToForward: self.report.redConsent, reached: reached, analysts: Set(self.analysts.map(\.uuidString)))
         }
 
         /// The version in force (or returned for revision) of each stage submitted.
@@ -198,9 +200,19 @@ struct ReportBook {
     func list(for user: User, page: RequestedPage) async throws -> (items: [(Loaded, AccessPolicy.ReportView)], total: Int) {
         let organisation = user.$organisation.id
         let held = try await ReportHop.query(on: self.database).filter(\.$organisation.$id == organisation).all().map { $0.$report.id }
+        let analysed = try await AnalysisBody.query(on: self.database).filter(\.$organisation.$id == organisation).all().map { $0.$sector.id }
         let query = IncidentReport.query(on: self.database).group(.or) { group in
             group.filter(\.$reporter.$id == organisation)
             if !held.isEmpty { group.filter(\.$id ~~ Array(Set(held))) }
+            // An analysis body's: those of its sectors that may leave their CEPTOAR.
+            if !analysed.isEmpty {
+                group.group(.and) { own in
+                    own.filter(\.$sector.$id ~~ analysed).filter(\.$attribution != ReportAttribution.ceptoarOnly.rawValue)
+                        .group(.or) { marking in
+                            marking.filter(\.$tlp ~~ [TLP.clear, .green, .amber].map(\.rawValue)).filter(\.$redConsent == true)
+                        }
+                }
+            }
         }
         let total = try await query.count()
         let reports = try await query.sort(\.$updatedAt, .descending).sort(\.$id).range(page.offset..<(page.offset + page.per)).all()
@@ -210,7 +222,9 @@ struct ReportBook {
         let viewer = AccessPolicy.Viewer(organisation: organisation.uuidString)
         var items: [(Loaded, AccessPolicy.ReportView)] = []
         for report in reports {
-            let loaded = Loaded(report: report, stages: stages.filter { $0.$report.id == report.id }, hops: hops.filter { $0.$report.id == report.id })
+            let analysts: Set<UUID> = analysed.contains(report.$sector.id) ? [organisation] : []
+            let loaded = Loaded(
+                report: report, stages: stages.filter { $0.$report.id == report.id }, hops: hops.filter { $0.$report.id == report.id }, analysts: analysts)
             // The query chose them; the policy still decides each one.
             guard case .allow = AccessPolicy.readReport(viewer, loaded.item) else { continue }
             items.append((loaded, AccessPolicy.reportView(for: viewer, of: loaded.item)))
@@ -233,7 +247,8 @@ struct ReportBook {
         }
         let stages = try await ReportStageRecord.query(on: db).filter(\.$report.$id == id).sort(\.$submittedAt).all()
         let hops = try await ReportHop.query(on: db).filter(\.$report.$id == id).sort(\.$receivedAt).all()
-        return Loaded(report: report, stages: stages, hops: hops)
+        let analysts = try await AnalysisBody.query(on: db).filter(\.$sector.$id == report.$sector.id).all().map { $0.$organisation.id }
+        return Loaded(report: report, stages: stages, hops: hops, analysts: Set(analysts))
     }
 
     static func checked(_ input: ReportInput, now: Date) throws -> ReportDraft {
