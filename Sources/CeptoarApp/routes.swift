@@ -32,4 +32,5 @@ func routes(_ app: Application) throws {
     try pages.register(collection: AgreementWebController())
     try pages.register(collection: SyncWebController())
     try pages.register(collection: ReportWebController())
+    try pages.register(collection: FailureCaseWebController())
 }

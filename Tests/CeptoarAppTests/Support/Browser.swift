@@ -21,7 +21,13 @@ final class Browser {
 
     @discardableResult
     func post(_ path: String, form: [String: String]) async throws -> TestingHTTPResponse {
-        try await self.send(.POST, path, form: form)
+        try await self.send(.POST, path, form: form.map { ($0.key, $0.value) })
+    }
+
+    /// A form with repeated names (checkboxes: `reports[]`).
+    @discardableResult
+    func post(_ path: String, pairs: [(String, String)]) async throws -> TestingHTTPResponse {
+        try await self.send(.POST, path, form: pairs)
     }
 
     /// The CSRF token embedded in the last page that had a form.
@@ -38,7 +44,7 @@ final class Browser {
         return try await self.post("/login", form: ["email": email, "password": password, "_csrf": try self.csrf(from: page)])
     }
 
-    private func send(_ method: HTTPMethod, _ path: String, form: [String: String]?) async throws -> TestingHTTPResponse {
+    private func send(_ method: HTTPMethod, _ path: String, form: [(String, String)]?) async throws -> TestingHTTPResponse {
         // The browser's own locale is English, as a headless one is: pages must still be Japanese
         // unless the user chose English (the `lang` cookie of the language switch).
         var headers: HTTPHeaders = ["Accept": "text/html", "Accept-Language": "en-US,en;q=0.9"]
@@ -49,7 +55,7 @@ final class Browser {
         if let form {
             headers.contentType = .urlEncodedForm
             let encoded = form.map { key, value in
-                "\(key)=\(value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")"
+                "\(key.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(["_", "[", "]"])) ?? "")=\(value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")"
             }.joined(separator: "&")
             body = ByteBuffer(string: encoded)
         }
