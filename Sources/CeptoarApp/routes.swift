@@ -21,6 +21,7 @@ func routes(_ app: Application) throws {
     try api.register(collection: AgreementAPIController())
     try api.register(collection: ReportAPIController())
     try api.register(collection: FailureCaseAPIController())
+    try api.register(collection: ReportStatisticsAPIController())
     try app.register(collection: GatewayAPIController())
     try app.register(collection: TaxiiController())
     let pages = app.grouped(CSRFMiddleware(surface: .pages))

@@ -37,6 +37,10 @@ enum OpenAPIDocument {
     static func json(_ name: String) -> (type: String, schema: Object) { ("application/json", Schema.ref(name)) }
 
     nonisolated(unsafe) static let page = ("page", Schema.integer(1...10_000), "page number, from 1")
+    nonisolated(unsafe) static let statisticsQuery: [(String, Object, String)] = [
+        ("scope", ["type": "string", "pattern": "^[a-z0-9-]{1,40}$"], "nation (default) or a sector key"),
+        ("period", ["type": "string", "pattern": "^(20[0-9]{2}|2100)([Qq][1-4])?$"], "a fiscal year (2024) or a quarter (2024Q1); default this fiscal year"),
+    ]
     nonisolated(unsafe) static let idempotencyKey = ("Idempotency-Key", Schema.string(maxLength: 200, minLength: 1), "a retry with the same key returns the first answer instead of acting twice")
 
     nonisolated(unsafe) static let operations: [Operation] = [
@@ -122,6 +126,14 @@ enum OpenAPIDocument {
         Operation(
             method: "put", path: "/api/v1/sectors/{key}/analysis-bodies", id: "designateAnalysisBodies", summary: "Name the sector's analysis bodies (NISC, the sector's ministry)", tag: "reports",
             body: json("AnalysisBodies"), success: (200, "application/json", Schema.ref("AnalysisBodies"))),
+        // statistics shared back
+        Operation(
+            method: "get", path: "/api/v1/report-statistics", id: "reportStatistics",
+            summary: "Reports by event type and cause, per quarter, median time to the first report, stages on time — small cells suppressed", tag: "reports",
+            query: statisticsQuery, success: (200, "application/json", Schema.ref("ReportStatistics"))),
+        Operation(
+            method: "get", path: "/api/v1/report-statistics.csv", id: "reportStatisticsCSV", summary: "The same statistics as CSV (table,row,column,value)", tag: "reports",
+            query: statisticsQuery, success: (200, "text/csv", Schema.string)),
         // agreements (相互合意)
         Operation(method: "get", path: "/api/v1/agreements", id: "listAgreements", summary: "Agreements the caller's organisation is party to (NISC: all)", tag: "sharing", success: (200, "application/json", Schema.array(Schema.ref("Agreement")))),
         Operation(method: "post", path: "/api/v1/agreements", id: "proposeAgreement", summary: "Propose an agreement (a party's secretariat); the other parties approve", tag: "sharing", body: json("AgreementProposal"), success: (201, "application/json", Schema.ref("Agreement"))),

@@ -259,6 +259,18 @@ enum Schema {
                 "createdAt": dateTime, "updatedAt": dateTime, "publishedAt": dateTime,
             ], required: ["id", "status", "sector", "author", "title", "businessType", "event", "cause", "countermeasure", "lessons", "tlp", "createdAt", "updatedAt"]),
         "AnalysisBodies": object(["organisations": array(string(maxLength: 200), maxItems: 20)], required: ["organisations"]),
+        "StatisticsCount": object(["value": integer, "status": oneOf(["shown", "small", "hidden"])], required: ["status"]),
+        "StatisticsTable": object(
+            [
+                "rows": array(string), "columns": array(string), "cells": array(array(ref("StatisticsCount"))), "rowTotals": array(ref("StatisticsCount")),
+                "columnTotals": array(ref("StatisticsCount")), "total": ref("StatisticsCount"),
+            ], required: ["rows", "columns", "cells", "rowTotals", "columnTotals", "total"]),
+        "ReportStatistics": object(
+            [
+                "scope": string, "scopeName": ref("Text"), "period": string, "periodLabel": ref("Text"), "from": dateTime, "until": dateTime, "k": integer,
+                "byEventAndCause": ref("StatisticsTable"), "byQuarter": ref("StatisticsTable"), "medianMinutesToFirstReport": integer,
+                "stagesOnTimeShare": ["type": "number"], "stagesCounted": ref("StatisticsCount"),
+            ], required: ["scope", "scopeName", "period", "periodLabel", "from", "until", "k", "byEventAndCause", "byQuarter", "stagesCounted"]),
         "Token": object(["id": uuid, "name": string, "createdAt": dateTime, "expiresAt": dateTime, "lastUsedAt": dateTime], required: ["id", "name"]),
         "TokenCreated": object(["token": ref("Token"), "secret": string], required: ["token", "secret"]),
         "VerificationSent": object(["channel": string, "address": string, "expiresAt": dateTime], required: ["channel", "address", "expiresAt"]),

@@ -20,7 +20,7 @@ struct Layout {
             (SiteURL.home, t("ホーム", "Home")), (SiteURL.map, t("特性把握マップ", "Characteristics map")),
             (SiteURL.organisations, t("組織一覧", "Directory")), ("/inbox", t("受信箱", "Inbox")), ("/hops", t("転送確認", "Review")),
             ("/advisories/new", t("発信", "Publish")), (SiteURL.alerts, t("緊急連絡・訓練", "Alerts & drills")), (SiteURL.poc, t("緊急連絡先", "Contacts")),
-            ("/reports", t("情報連絡", "Reports")), ("/failure-cases", t("障害事例", "Failure cases")),
+            ("/reports", t("情報連絡", "Reports")), ("/failure-cases", t("障害事例", "Failure cases")), ("/report-statistics", t("統計", "Statistics")),
             ("/agreements", t("相互合意", "Agreements")), ("/sync", t("ノード連携", "Sync")),
         ] {
             let current = (href == "/" ? path == "/" : path.hasPrefix(href)) ? #" aria-current="page""# : ""

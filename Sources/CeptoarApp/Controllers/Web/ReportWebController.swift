@@ -13,6 +13,14 @@ struct ReportWebController: RouteCollection {
         routes.on(.POST, "reports", ":id", "stages", body: .collect(maxSize: "256kb"), use: self.submit)
         routes.post("reports", ":id", "stages", ":stage", "return", use: self.returnStage)
         routes.post("reports", ":id", "forward", use: self.forward)
+        routes.get("report-statistics", use: self.statistics)
+    }
+
+    @Sendable func statistics(req: Request) async throws -> Response {
+        guard req.auth.get(User.self) != nil else { return req.redirect(to: SiteURL.login) }
+        let (scope, period) = try ReportStatisticsAPIController.parameters(req)
+        let answer = try await ReportStatistics(database: req.db).statistics(scope, period)
+        return WebController.html(ReportStatisticsPage(answer: answer, sectors: try await Self.sectors(req.db)).render(req))
     }
 
     @Sendable func list(req: Request) async throws -> Response {

@@ -1,0 +1,224 @@
+import CeptoarKit
+import Fluent
+import Foundation
+import SQLKit
+import Vapor
+
+/// Statistics shared back (統計): for a sector or the nation and a fiscal year or quarter, the
+/// reports by event type × cause group, by quarter, the median time from detection to the
+/// first report and the share of stages on time. Every count goes through
+/// `SmallCellSuppression`, so no count under k — nor one that could be worked out from the
+/// totals — is shown; the median and the share are shown only over k reports or more.
+/// Exercise reports are never counted.
+struct ReportStatistics {
+    let database: any Database
+    var k = ReportStatistics.defaultK
+    var now = Date()
+
+    static let defaultK = 5
+
+    enum Scope: Equatable {
+        case nation
+        case sector(String)
+
+        /// `nation` or a sector key.
+        init?(_ text: String) {
+            if text == "nation" { self = .nation; return }
+            guard (1...40).contains(text.count), text.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-") }) else { return nil }
+            self = .sector(text)
+        }
+
+        var text: String {
+            switch self {
+            case .nation: "nation"
+            case .sector(let key): key
+            }
+        }
+    }
+
+    /// A count as published: the number, or why it is not shown.
+    struct Count: Codable, Equatable, Sendable {
+        var value: Int?
+        /// `shown`, `small` (under k, shown as "<k"), `hidden` (complementary).
+        var status: String
+
+        init(_ table: SmallCellSuppression, _ cell: SmallCellSuppression.Cell) {
+            switch table.shown(cell) {
+            case .value(let value): (self.value, self.status) = (value, "shown")
+            case .small: (self.value, self.status) = (nil, "small")
+            case .hidden: (self.value, self.status) = (nil, "hidden")
+            }
+        }
+
+        func text(k: Int) -> String {
+            switch self.status {
+            case "shown": return String(self.value ?? 0)
+            case "small": return "<\(k)"
+            default: return "x"
+            }
+        }
+    }
+
+    struct Table: Codable, Sendable {
+        var rows: [String]
+        var columns: [String]
+        /// rows × columns.
+        var cells: [[Count]]
+        var rowTotals: [Count]
+        var columnTotals: [Count]
+        var total: Count
+    }
+
+    struct Answer: Content {
+        var scope: String
+        var scopeName: LocalizedText
+        var period: String
+        var periodLabel: LocalizedText
+        var from: Date
+        var until: Date
+        var k: Int
+        /// Event type × cause group; a report counts once in each cause group it names.
+        var byEventAndCause: Table
+        /// One row: the reports in each quarter (a fiscal year) or the quarter's own (a quarter).
+        var byQuarter: Table
+        /// Over k reports or more, else nil.
+        var medianMinutesToFirstReport: Int?
+        /// Stages on time among those submitted or past their deadline, over k or more.
+        var stagesOnTimeShare: Double?
+        var stagesCounted: Count
+    }
+
+    static let causeGroups = ["intentional", "unintentional", "disaster", "spillover", "other"]
+
+    func statistics(_ scope: Scope, _ period: StatisticsPeriod) async throws -> Answer {
+        // setup: the scope's sector, its name and the deadline policies.
+        var sectorID: UUID?
+        var scopeName = LocalizedText(ja: "全分野", en: "All sectors")
+        if case .sector(let key) = scope {
+            guard let sector = try await Sector.query(on: self.database).filter(\.$key == key).first() else {
+                throw UserError.notFound(ja: "分野が見つかりません: \(key)", en: "no sector '\(key)'")
+            }
+            sectorID = try sector.requireID()
+            if let version = try await MapQuery.validOn(SectorVersion.query(on: self.database), .today).filter(\.$sector.$id == sectorID!).first() {
+                scopeName = LocalizedText(ja: version.nameJa, en: version.nameEn)
+            }
+        }
+        let sql = self.database as! any SQLDatabase
+        var query = sql.select()
+            .column(SQLColumn("id", table: "r")).column(SQLColumn("sector_id", table: "r")).column(SQLColumn("event_type", table: "r"))
+            .column(SQLColumn("causes", table: "r")).column(SQLColumn("detected_at", table: "r")).column(SQLColumn("stage", table: "s"))
+            .column(SQLFunction("MIN", args: SQLColumn("submitted_at", table: "s")), as: "first_at")
+            .from(SQLAlias(SQLIdentifier(IncidentReport.schema), as: SQLIdentifier("r")))
+            .join(SQLAlias(SQLIdentifier(ReportStageRecord.schema), as: SQLIdentifier("s")), method: SQLJoinMethod.left,
+                  on: SQLColumn("report_id", table: "s"), .equal, SQLColumn("id", table: "r"))
+            .where(SQLColumn("exercise", table: "r"), .equal, SQLBind(false))
+            .where(SQLColumn("detected_at", table: "r"), .greaterThanOrEqual, SQLBind(period.start))
+            .where(SQLColumn("detected_at", table: "r"), .lessThan, SQLBind(period.end))
+        if let sectorID { query = query.where(SQLColumn("sector_id", table: "r"), .equal, SQLBind(sectorID)) }
+        let rows = try await query
+            .groupBy(SQLColumn("id", table: "r")).groupBy(SQLColumn("sector_id", table: "r")).groupBy(SQLColumn("event_type", table: "r"))
+            .groupBy(SQLColumn("causes", table: "r")).groupBy(SQLColumn("detected_at", table: "r")).groupBy(SQLColumn("stage", table: "s"))
+            .all()
+
+        struct Facts {
+            var sector: UUID
+            var eventType: String
+            var causes: String
+            var detectedAt: Date
+            var submitted: [ReportStage: Date] = [:]
+        }
+        var facts: [UUID: Facts] = [:]
+        for row in rows {
+            let id = try row.decode(column: "id", as: UUID.self)
+            if facts[id] == nil {
+                facts[id] = Facts(
+                    sector: try row.decode(column: "sector_id", as: UUID.self), eventType: try row.decode(column: "event_type", as: String.self),
+                    causes: try row.decode(column: "causes", as: String.self), detectedAt: try row.decode(column: "detected_at", as: Date.self))
+            }
+            if let stage = try row.decode(column: "stage", as: String?.self).flatMap(ReportStage.init(rawValue:)),
+               let at = try row.decode(column: "first_at", as: Date?.self) {
+                facts[id]?.submitted[stage] = at
+            }
+        }
+
+        // act: count.
+        let events = ReportEventType.allCases.map(\.rawValue)
+        var grid = Array(repeating: Array(repeating: 0, count: Self.causeGroups.count), count: events.count)
+        var quarters = Array(repeating: 0, count: period.quarter == nil ? 4 : 1)
+        var minutes: [Int] = []
+        var (onTime, counted) = (0, 0)
+        let policies = try await ReportDeadlines(database: self.database).policies(for: Array(Set(facts.values.map(\.sector))))
+        for report in facts.values {
+            let row = events.firstIndex(of: report.eventType) ?? events.count - 1
+            let groups = Set(report.causes.split(separator: ",").map { String($0.split(separator: ".").first ?? "") })
+            for (column, group) in Self.causeGroups.enumerated() where groups.contains(group) { grid[row][column] += 1 }
+            if period.quarter == nil, let quarter = StatisticsPeriod.containing(report.detectedAt, quarterly: true)?.quarter {
+                quarters[quarter - 1] += 1
+            } else {
+                quarters[0] += 1
+            }
+            if let first = report.submitted[.first] {
+                // Whole minutes; a clock skew that puts the report before detection counts as 0.
+                let seconds = first.timeIntervalSince(report.detectedAt)
+                minutes.append(seconds <= 0 ? 0 : Int(min(seconds / 60, 1e9)))
+            }
+            let policy = policies[report.sector] ?? .standard
+            for stage in ReportStage.allCases {
+                let deadline = policy.deadline(stage, detectedAt: report.detectedAt, submitted: report.submitted)
+                switch Timeliness.of(deadline: deadline, submittedAt: report.submitted[stage], now: self.now) {
+                case .onTime: onTime += 1; counted += 1
+                case .late, .overdue: counted += 1
+                default: break
+                }
+            }
+        }
+
+        // check: suppress and answer.
+        let table = SmallCellSuppression(counts: grid, k: self.k)
+        let quarterTable = SmallCellSuppression(counts: [quarters], k: self.k)
+        let stagesTable = SmallCellSuppression(counts: [[counted]], k: self.k)
+        let enough = facts.count >= self.k
+        minutes.sort()
+        return Answer(
+            scope: scope.text, scopeName: scopeName, period: period.text, periodLabel: period.label, from: period.start, until: period.end, k: self.k,
+            byEventAndCause: Self.table(table, rows: events, columns: Self.causeGroups),
+            byQuarter: Self.table(quarterTable, rows: ["reports"], columns: period.quarter == nil ? ["Q1", "Q2", "Q3", "Q4"] : ["Q\(period.quarter!)"]),
+            medianMinutesToFirstReport: enough && minutes.count >= self.k ? minutes[minutes.count / 2] : nil,
+            stagesOnTimeShare: enough && counted >= self.k ? Double(onTime) / Double(counted) : nil,
+            stagesCounted: Count(stagesTable, .init(0, 0)))
+    }
+
+    static func table(_ table: SmallCellSuppression, rows: [String], columns: [String]) -> Table {
+        let (r, c) = (table.rowCount, table.columnCount)
+        return Table(
+            rows: rows, columns: columns,
+            cells: (0..<r).map { row in (0..<c).map { Count(table, .init(row, $0)) } },
+            rowTotals: (0..<r).map { Count(table, .init($0, c)) }, columnTotals: (0..<c).map { Count(table, .init(r, $0)) },
+            total: Count(table, .init(r, c)))
+    }
+}
+
+extension ReportStatistics.Answer {
+    /// One line per published number: `table,row,column,value` — a hidden one as `<k` or `x`.
+    func csv() -> String {
+        var lines = ["table,row,column,value"]
+        func add(_ name: String, _ table: ReportStatistics.Table, totals: Bool) {
+            for (r, row) in table.rows.enumerated() {
+                for (c, column) in table.columns.enumerated() { lines.append("\(name),\(row),\(column),\(table.cells[r][c].text(k: self.k))") }
+                if totals { lines.append("\(name),\(row),total,\(table.rowTotals[r].text(k: self.k))") }
+            }
+            if totals {
+                for (c, column) in table.columns.enumerated() { lines.append("\(name),total,\(column),\(table.columnTotals[c].text(k: self.k))") }
+                lines.append("\(name),total,total,\(table.total.text(k: self.k))")
+            } else {
+                lines.append("\(name),\(table.rows[0]),total,\(table.rowTotals[0].text(k: self.k))")
+            }
+        }
+        add("event_by_cause", self.byEventAndCause, totals: true)
+        add("quarters", self.byQuarter, totals: false)
+        lines.append("summary,median_minutes_to_first_report,,\(self.medianMinutesToFirstReport.map(String.init) ?? "")")
+        lines.append("summary,stages_on_time_share,,\(self.stagesOnTimeShare.map { String(format: "%.3f", $0) } ?? "")")
+        lines.append("summary,stages_counted,,\(self.stagesCounted.text(k: self.k))")
+        return lines.joined(separator: "\r\n") + "\r\n"
+    }
+}
