@@ -243,7 +243,7 @@ def test_the_content_security_policy_blocks_nothing_on_the_pages(server, browser
     browser.get_log("browser")  # start from an empty console
     for path in ["/", "/map", "/organisations", "/inbox", "/alerts", "/alerts/new", "/poc", "/hops", "/advisories/new",
                  "/ceptoars/t-ceptoar", "/ceptoars/t-ceptoar/contact", "/ceptoars/t-ceptoar/escalation", "/agreements", "/sync",
-                 "/reports"]:
+                 "/reports", "/failure-cases", "/report-statistics"]:
         browser.get(server["base"] + path)
         # The stylesheet applied: the header's background comes from /static/ceptoar.css.
         header = browser.find_element(By.TAG_NAME, "header")

@@ -20,12 +20,6 @@ struct FailureCaseInput: Content {
     static let maxText = 20_000
     static let maxReports = 50
 
-    /// The labelled parts of the text, as the publication check names them.
-    var textFields: [(field: String, text: String)] {
-        [("title", self.title.ja), ("title", self.title.en ?? ""), ("businessType", self.businessType), ("event", self.event),
-         ("cause", self.cause), ("countermeasure", self.countermeasure), ("lessons", self.lessons)]
-    }
-
     /// Every problem at once, each naming its field.
     func validated() throws -> TLP {
         var ja: [String] = []

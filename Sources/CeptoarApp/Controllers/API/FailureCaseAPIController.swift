@@ -26,11 +26,7 @@ struct FailureCaseAPIController: RouteCollection {
 
     @Sendable func list(req: Request) async throws -> [FailureCaseDTO] {
         let cases = FailureCases(database: req.db)
-        var result: [FailureCaseDTO] = []
-        for record in try await cases.list(for: try req.requireUser()) {
-            result.append(try await cases.dto(FailureCases.Loaded(record: record, reports: [])))
-        }
-        return result
+        return try await cases.dtos(try await cases.list(for: try req.requireUser()).map { FailureCases.Loaded(record: $0, reports: []) })
     }
 
     @Sendable func read(req: Request) async throws -> FailureCaseDTO {

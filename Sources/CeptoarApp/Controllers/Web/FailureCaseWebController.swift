@@ -20,8 +20,7 @@ struct FailureCaseWebController: RouteCollection {
 
     private func listPage(_ req: Request, _ user: User, input: FailureCaseInput? = nil, error: String? = nil) async throws -> FailureCaseListPage {
         let cases = FailureCases(database: req.db)
-        var dtos: [FailureCaseDTO] = []
-        for record in try await cases.list(for: user) { dtos.append(try await cases.dto(FailureCases.Loaded(record: record, reports: []))) }
+        let dtos = try await cases.dtos(try await cases.list(for: user).map { FailureCases.Loaded(record: $0, reports: []) })
         return FailureCaseListPage(cases: dtos, candidates: try await self.candidates(req, user), input: input, error: error)
     }
 

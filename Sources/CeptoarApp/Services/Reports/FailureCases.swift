@@ -207,14 +207,22 @@ struct FailureCases {
     }
 
     func dto(_ loaded: Loaded) async throws -> FailureCaseDTO {
-        let record = loaded.record
-        let sector = try await Sector.find(record.$sector.id, on: self.database)
-        let author = try await Organisation.find(record.$author.id, on: self.database)
-        return FailureCaseDTO(
-            id: try record.requireID(), status: record.status, sector: sector?.key ?? "", author: author?.name ?? LocalizedText(ja: ""),
-            title: LocalizedText(ja: record.titleJa, en: record.titleEn), businessType: record.businessType, event: record.event, cause: record.cause,
-            countermeasure: record.countermeasure, lessons: record.lessons, tlp: record.tlp,
-            reports: loaded.reports.isEmpty ? nil : loaded.reports, advisory: record.$advisory.id,
-            createdAt: record.createdAt, updatedAt: record.updatedAt, publishedAt: record.publishedAt)
+        try await self.dtos([loaded])[0]
+    }
+
+    /// The cases as their readers see them, with their sectors and authors read once for all.
+    func dtos(_ items: [Loaded]) async throws -> [FailureCaseDTO] {
+        let sectors = try await Sector.query(on: self.database).filter(\.$id ~~ Array(Set(items.map { $0.record.$sector.id }))).all()
+        let authors = try await Organisation.query(on: self.database).filter(\.$id ~~ Array(Set(items.map { $0.record.$author.id }))).all()
+        return try items.map { loaded in
+            let record = loaded.record
+            return FailureCaseDTO(
+                id: try record.requireID(), status: record.status, sector: sectors.first { $0.id == record.$sector.id }?.key ?? "",
+                author: authors.first { $0.id == record.$author.id }?.name ?? LocalizedText(ja: ""),
+                title: LocalizedText(ja: record.titleJa, en: record.titleEn), businessType: record.businessType, event: record.event, cause: record.cause,
+                countermeasure: record.countermeasure, lessons: record.lessons, tlp: record.tlp,
+                reports: loaded.reports.isEmpty ? nil : loaded.reports, advisory: record.$advisory.id,
+                createdAt: record.createdAt, updatedAt: record.updatedAt, publishedAt: record.publishedAt)
+        }
     }
 }
