@@ -24,7 +24,7 @@ if [ ${#MISSING[@]} -gt 0 ]; then
 fi
 
 # 2. Python tools for the CLI and browser tests, in a venv of their own.
-if [ ! -x .venv-e2e/bin/pytest ] || ! .venv-e2e/bin/python -c 'import selenium, aiosmtpd, schemathesis, taxii2client, stix2validator, medallion' 2>/dev/null; then
+if [ ! -x .venv-e2e/bin/pytest ] || ! .venv-e2e/bin/python -c 'import selenium, aiosmtpd, schemathesis, taxii2client, stix2validator, medallion, jsonschema' 2>/dev/null; then
   step "creating the Python venv"
   python3 -m venv .venv-e2e
   .venv-e2e/bin/pip install -q --upgrade pip

@@ -100,6 +100,13 @@ enum OpenAPIDocument {
             summary: "Reports sharing an observable within the window, advisories naming its CVEs, its trend flags (holders of a step only)", tag: "reports",
             success: (200, "application/json", Schema.ref("ReportRelated"))),
         Operation(
+            method: "get", path: "/api/v1/reports/{id}/stix", id: "reportSTIX",
+            summary: "The report as a STIX 2.1 bundle: incident (Incident Core extension), observables, TLP marking — in the reader's view", tag: "reports",
+            success: (200, "application/stix+json;version=2.1", Schema.object(["type": Schema.string, "id": Schema.string, "objects": Schema.array(Schema.object([:]))], required: ["type", "id", "objects"]))),
+        Operation(
+            method: "get", path: "/api/v1/reports/{id}/veris", id: "reportVERIS", summary: "The report as a VERIS 1.4 incident, in the reader's view", tag: "reports",
+            success: (200, "application/json", Schema.object(["schema_version": Schema.string, "incident_id": Schema.string], required: ["schema_version", "incident_id"]))),
+        Operation(
             method: "get", path: "/api/v1/report-trends", id: "reportTrends", summary: "Trend flags in the sectors the caller coordinates", tag: "reports",
             query: [("days", Schema.integer(1...366), "flags whose window ended within this many days (default 30)")],
             success: (200, "application/json", Schema.array(Schema.ref("ReportTrend")))),

@@ -16,6 +16,8 @@ struct ReportAPIController: RouteCollection {
         v1.post("reports", ":id", "forward", use: self.forward)
         v1.get("reports", ":id", "readers", use: self.readers)
         v1.get("reports", ":id", "related", use: self.related)
+        v1.get("reports", ":id", "stix", use: self.stix)
+        v1.get("reports", ":id", "veris", use: self.veris)
         v1.get("report-trends", use: self.trends)
         v1.get("sectors", ":key", "report-deadlines", use: self.deadlines)
         v1.put("sectors", ":key", "report-deadlines", use: self.setDeadlines)
@@ -53,6 +55,27 @@ struct ReportAPIController: RouteCollection {
     @Sendable func read(req: Request) async throws -> ReportDTO {
         let (loaded, view) = try await ReportBook(database: req.db).open(try AdvisoryAPIController.id(req), by: try req.requireUser())
         return try await ReportPresenter(database: req.db).dto(loaded, view: view)
+    }
+
+    /// The report as a STIX 2.1 bundle (`incident` with the Incident Core extension), in the
+    /// reader's view: anonymised where the reader's page is.
+    @Sendable func stix(req: Request) async throws -> Response {
+        let (loaded, view) = try await ReportBook(database: req.db).open(try AdvisoryAPIController.id(req), by: try req.requireUser(), format: "stix")
+        let incident = try await ReportExchange(database: req.db).incident(loaded, view: view)
+        return Self.json(ReportExchange.bundle(incident), type: "application/stix+json;version=2.1")
+    }
+
+    /// The report as a VERIS 1.4 incident, in the reader's view.
+    @Sendable func veris(req: Request) async throws -> Response {
+        let (loaded, view) = try await ReportBook(database: req.db).open(try AdvisoryAPIController.id(req), by: try req.requireUser(), format: "veris")
+        let incident = try await ReportExchange(database: req.db).incident(loaded, view: view)
+        return Self.json(VerisMapping.incident(incident), type: "application/json")
+    }
+
+    static func json(_ value: JSONValue, type: String) -> Response {
+        let response = Response(status: .ok, body: .init(string: value.encoded()))
+        response.headers.replaceOrAdd(name: .contentType, value: type)
+        return response
     }
 
     @Sendable func submit(req: Request) async throws -> Response {

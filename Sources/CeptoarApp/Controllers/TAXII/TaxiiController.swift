@@ -109,10 +109,11 @@ struct TaxiiController: RouteCollection {
         if let token = query.next {
             afterSeq = try await TaxiiPaging.make(for: req).resume(token, collection: collection.id, requester: Self.requester(req))
         }
-        let reader = CollectionReader(database: req.db, collection: collection, context: context)
-        return try await reader.page(CollectionReader.Query(
+        let pageQuery = CollectionReader.Query(
             addedAfter: query.addedAfter, afterSeq: afterSeq, limit: query.limit, ids: ids, types: query.types, versions: query.versions,
-            specVersions: query.specVersions))
+            specVersions: query.specVersions)
+        if case .reports = collection.kind { return try await ReportCollection(database: req.db, context: context).page(pageQuery) }
+        return try await CollectionReader(database: req.db, collection: collection, context: context).page(pageQuery)
     }
 
     /// The envelope, written from the stored texts without decoding them again.
@@ -209,6 +210,8 @@ struct TaxiiController: RouteCollection {
                                      unmarked: terms.maxTLP, sector: try await parties.sector(of: party), peer: nil)
         case .open:
             throw TaxiiError.forbidden(ja: "公開コレクションには書き込めません", en: "the public collection is read-only")
+        case .reports:
+            throw TaxiiError.forbidden(ja: "情報連絡は報告の API（/api/v1/reports）で提出してください", en: "file reports through the reports API (/api/v1/reports)")
         }
     }
 

@@ -173,7 +173,8 @@ struct ReportBook {
 
     /// Opens a report for `user`: the policy decides, the read is recorded for the reporter to
     /// see (when the reader is not the reporter) and audited.
-    func open(_ id: UUID, by user: User, now: Date = Date()) async throws -> (loaded: Loaded, view: AccessPolicy.ReportView) {
+    /// `format` names an export (`stix`, `veris`) in the audit record.
+    func open(_ id: UUID, by user: User, now: Date = Date(), format: String? = nil) async throws -> (loaded: Loaded, view: AccessPolicy.ReportView) {
         let loaded = try await Self.load(id, on: self.database)
         let viewer = AccessPolicy.Viewer(organisation: user.$organisation.id.uuidString)
         let item = loaded.item
@@ -191,7 +192,9 @@ struct ReportBook {
                 read.firstReadAt = now
                 try await read.create(on: db)
             }
-            try await AuditLog.append(on: db, actor: user.email, action: "report_read", subject: "report:\(id)", detail: ["view": view == .named ? "named" : "anonymised"])
+            var detail = ["view": view == .named ? "named" : "anonymised"]
+            if let format { detail["format"] = format }
+            try await AuditLog.append(on: db, actor: user.email, action: "report_read", subject: "report:\(id)", detail: detail)
         }
         return (loaded, view)
     }
@@ -199,12 +202,21 @@ struct ReportBook {
     /// The reports `user` may see: its organisation's own, and those at a step it holds.
     func list(for user: User, page: RequestedPage) async throws -> (items: [(Loaded, AccessPolicy.ReportView)], total: Int) {
         let organisation = user.$organisation.id
+        let query = try await self.readable(by: organisation)
+        let total = try await query.count()
+        let reports = try await query.sort(\.$updatedAt, .descending).sort(\.$id).range(page.offset..<(page.offset + page.per)).all()
+        return (try await self.permitted(reports, for: organisation), total)
+    }
+
+    /// The query of the reports an organisation may be shown: its own, those at a step it
+    /// holds, and (an analysis body) those of its sectors that may leave their CEPTOAR. It only
+    /// narrows the search; `permitted` still asks the policy for each one.
+    func readable(by organisation: UUID) async throws -> QueryBuilder<IncidentReport> {
         let held = try await ReportHop.query(on: self.database).filter(\.$organisation.$id == organisation).all().map { $0.$report.id }
         let analysed = try await AnalysisBody.query(on: self.database).filter(\.$organisation.$id == organisation).all().map { $0.$sector.id }
-        let query = IncidentReport.query(on: self.database).group(.or) { group in
+        return IncidentReport.query(on: self.database).group(.or) { group in
             group.filter(\.$reporter.$id == organisation)
             if !held.isEmpty { group.filter(\.$id ~~ Array(Set(held))) }
-            // An analysis body's: those of its sectors that may leave their CEPTOAR.
             if !analysed.isEmpty {
                 group.group(.and) { own in
                     own.filter(\.$sector.$id ~~ analysed).filter(\.$attribution != ReportAttribution.ceptoarOnly.rawValue)
@@ -214,22 +226,16 @@ struct ReportBook {
                 }
             }
         }
-        let total = try await query.count()
-        let reports = try await query.sort(\.$updatedAt, .descending).sort(\.$id).range(page.offset..<(page.offset + page.per)).all()
-        let ids = reports.compactMap(\.id)
-        let stages = ids.isEmpty ? [] : try await ReportStageRecord.query(on: self.database).filter(\.$report.$id ~~ ids).all()
-        let hops = ids.isEmpty ? [] : try await ReportHop.query(on: self.database).filter(\.$report.$id ~~ ids).all()
+    }
+
+    /// The reports loaded whole (stages, hops, analysts), in the order given, each the policy
+    /// lets the organisation read, with the view it reads it in.
+    func permitted(_ reports: [IncidentReport], for organisation: UUID) async throws -> [(Loaded, AccessPolicy.ReportView)] {
         let viewer = AccessPolicy.Viewer(organisation: organisation.uuidString)
-        var items: [(Loaded, AccessPolicy.ReportView)] = []
-        for report in reports {
-            let analysts: Set<UUID> = analysed.contains(report.$sector.id) ? [organisation] : []
-            let loaded = Loaded(
-                report: report, stages: stages.filter { $0.$report.id == report.id }, hops: hops.filter { $0.$report.id == report.id }, analysts: analysts)
-            // The query chose them; the policy still decides each one.
-            guard case .allow = AccessPolicy.readReport(viewer, loaded.item) else { continue }
-            items.append((loaded, AccessPolicy.reportView(for: viewer, of: loaded.item)))
+        return try await Self.loadMany(reports, on: self.database).compactMap { loaded in
+            guard case .allow = AccessPolicy.readReport(viewer, loaded.item) else { return nil }
+            return (loaded, AccessPolicy.reportView(for: viewer, of: loaded.item))
         }
-        return (items, total)
     }
 
     /// Who has opened the report: for its reporter only.
@@ -249,6 +255,21 @@ struct ReportBook {
         let hops = try await ReportHop.query(on: db).filter(\.$report.$id == id).sort(\.$receivedAt).all()
         let analysts = try await AnalysisBody.query(on: db).filter(\.$sector.$id == report.$sector.id).all().map { $0.$organisation.id }
         return Loaded(report: report, stages: stages, hops: hops, analysts: Set(analysts))
+    }
+
+    /// Several reports loaded whole with three queries, not three per report.
+    static func loadMany(_ reports: [IncidentReport], on db: any Database) async throws -> [Loaded] {
+        let ids = reports.compactMap(\.id)
+        guard !ids.isEmpty else { return [] }
+        let stages = Dictionary(grouping: try await ReportStageRecord.query(on: db).filter(\.$report.$id ~~ ids).sort(\.$submittedAt).all()) { $0.$report.id }
+        let hops = Dictionary(grouping: try await ReportHop.query(on: db).filter(\.$report.$id ~~ ids).sort(\.$receivedAt).all()) { $0.$report.id }
+        let sectors = Array(Set(reports.map { $0.$sector.id }))
+        let bodies = Dictionary(grouping: try await AnalysisBody.query(on: db).filter(\.$sector.$id ~~ sectors).all()) { $0.$sector.id }
+        return reports.map { report in
+            let id = report.id ?? UUID()
+            return Loaded(report: report, stages: stages[id] ?? [], hops: hops[id] ?? [],
+                          analysts: Set((bodies[report.$sector.id] ?? []).map { $0.$organisation.id }))
+        }
     }
 
     static func checked(_ input: ReportInput, now: Date) throws -> ReportDraft {

@@ -126,6 +126,9 @@ struct CollectionReader {
         switch self.collection.kind {
         case .open:
             return "s.tlp = 'CLEAR'"
+        case .reports:
+            // Not in the store: `ReportCollection` writes them per requester.
+            return "1 = 0"
         case .community(let key, let id):
             let receiving = self.context.agreements.values.filter { $0.terms.receivers.contains(Party.ceptoar(key)) }.map(\.key)
             var parts: [SQLQueryString] = [

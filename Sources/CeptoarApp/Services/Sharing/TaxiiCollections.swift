@@ -10,6 +10,8 @@ struct TaxiiCollection {
         case community(key: String, id: UUID)
         case agreement(AgreementRecord)
         case open
+        /// Incident reports, each requester's own view (`ReportCollection`).
+        case reports
     }
 
     var id: String
@@ -26,10 +28,12 @@ struct TaxiiCollections {
     static func communityCollectionID(_ key: String) -> String { STIXIdentifier.uuid5(name: "taxii-collection:community:" + key).uuidString.lowercased() }
     static func agreementCollectionID(_ key: String) -> String { STIXIdentifier.uuid5(name: "taxii-collection:agreement:" + key).uuidString.lowercased() }
     static let publicCollectionID = STIXIdentifier.uuid5(name: "taxii-collection:public").uuidString.lowercased()
+    static let reportsCollectionID = STIXIdentifier.uuid5(name: "taxii-collection:reports").uuidString.lowercased()
 
     /// The collections this requester may read or write (the public one for everyone).
     func visible(_ context: SharingContext) async throws -> [TaxiiCollection] {
         var result = [self.publicCollection(context)]
+        if let reports = self.reportsCollection(context) { result.append(reports) }
         for ceptoar in context.ceptoars {
             let collection = self.community(ceptoar, context)
             if collection.canRead || collection.canWrite { result.append(collection) }
@@ -45,6 +49,7 @@ struct TaxiiCollections {
     func find(_ id: String, _ context: SharingContext) async throws -> TaxiiCollection {
         let id = id.lowercased()
         if id == Self.publicCollectionID { return self.publicCollection(context) }
+        if id == Self.reportsCollectionID, let reports = self.reportsCollection(context) { return reports }
         for record in context.agreements.values where Self.agreementCollectionID(record.key) == id {
             return self.agreement(record, context)
         }
@@ -58,6 +63,16 @@ struct TaxiiCollections {
         TaxiiCollection(
             id: Self.publicCollectionID, kind: .open, title: LocalizedText(ja: "公開情報（TLP:CLEAR）", en: "Public information (TLP:CLEAR)"),
             description: LocalizedText(ja: "制限なく共有できる情報", en: "Information anyone may share"), canRead: true, canWrite: false)
+    }
+
+    /// For every signed-in organisation: what it reads of reports is decided per report.
+    private func reportsCollection(_ context: SharingContext) -> TaxiiCollection? {
+        guard context.user != nil, context.viewer.isCommunity else { return nil }
+        return TaxiiCollection(
+            id: Self.reportsCollectionID, kind: .reports, title: LocalizedText(ja: "情報連絡（インシデント報告）", en: "Incident reports"),
+            description: LocalizedText(ja: "貴組織が読める情報連絡（自組織の報告、受けた段階の報告）。匿名化の選択に従います",
+                                       en: "The incident reports your organisation may read (its own, those at a step it holds), anonymised as their reporters chose"),
+            canRead: true, canWrite: false)
     }
 
     private func community(_ ceptoar: (key: String, id: UUID), _ context: SharingContext) -> TaxiiCollection {
