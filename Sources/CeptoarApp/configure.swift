@@ -82,6 +82,7 @@ public func configure(_ app: Application, configuration: AppConfiguration, optio
     app.asyncCommands.use(PeersCommand(), as: "peers")
     app.asyncCommands.use(BenchRelayCommand(), as: "bench-relay")
     app.asyncCommands.use(MailTestCommand(), as: "mail-test")
+    app.asyncCommands.use(IntakeCommand(), as: "intake")
 }
 
 /// Every migration in order. A migration that has shipped is never edited; add a new one.

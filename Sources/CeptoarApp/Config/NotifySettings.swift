@@ -21,6 +21,11 @@ public struct NotifySettings: Sendable {
     public var pollMilliseconds = 250
     /// Crash tests only.
     public var faultKillAfterSent: Int?
+    /// Reports by mail: the domain of the per-CEPTOAR addresses (`banks@<domain>`), and the
+    /// authserv-id of the receiving MTA whose Authentication-Results vouch for a sender.
+    /// Without both, `ceptoar intake mail` refuses every mail.
+    public var intakeDomain: String?
+    public var intakeAuthservID: String?
 
     public init() {}
 
@@ -38,6 +43,18 @@ public struct NotifySettings: Sendable {
                 throw ConfigurationError.invalid("CEPTOAR_MAIL_FROM must be a mail address, not '\(from)'")
             }
             settings.mailFrom = from
+        }
+        if let domain = environment["CEPTOAR_INTAKE_DOMAIN"], !domain.isEmpty {
+            guard case .success = ContactChannel.email.normalise("reports@" + domain) else {
+                throw ConfigurationError.invalid("CEPTOAR_INTAKE_DOMAIN must be a mail domain, not '\(domain)'")
+            }
+            settings.intakeDomain = domain.lowercased()
+        }
+        if let id = environment["CEPTOAR_INTAKE_AUTHSERV_ID"], !id.isEmpty {
+            guard id.utf8.count <= 253, id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "." || $0 == "-") }) else {
+                throw ConfigurationError.invalid("CEPTOAR_INTAKE_AUTHSERV_ID must be a host name, not '\(id)'")
+            }
+            settings.intakeAuthservID = id.lowercased()
         }
         settings.smtpConnections = try AppConfiguration.integer(environment, "CEPTOAR_SMTP_CONNECTIONS", default: 32, range: 1...256)
         settings.smtpBatch = try AppConfiguration.integer(environment, "CEPTOAR_SMTP_BATCH", default: 2_000, range: 1...50_000)

@@ -100,6 +100,11 @@ enum OpenAPIDocument {
             summary: "Reports sharing an observable within the window, advisories naming its CVEs, its trend flags (holders of a step only)", tag: "reports",
             success: (200, "application/json", Schema.ref("ReportRelated"))),
         Operation(
+            method: "post", path: "/api/v1/reports/import", id: "importReports",
+            summary: "File reports from a CSV (UTF-8 or Shift_JIS; columns as in the mail template): all of them, or none and a 422 naming each wrong row", tag: "reports",
+            body: ("text/csv", Schema.string),
+            success: (201, "application/json", Schema.object(["filed": Schema.array(Schema.object(["line": Schema.integer(1...1_000_000), "id": Schema.string], required: ["line", "id"]))], required: ["filed"]))),
+        Operation(
             method: "get", path: "/api/v1/reports/{id}/stix", id: "reportSTIX",
             summary: "The report as a STIX 2.1 bundle: incident (Incident Core extension), observables, TLP marking — in the reader's view", tag: "reports",
             success: (200, "application/stix+json;version=2.1", Schema.object(["type": Schema.string, "id": Schema.string, "objects": Schema.array(Schema.object([:]))], required: ["type", "id", "objects"]))),

@@ -35,6 +35,13 @@ struct APIClient {
         return try await self.app.testing().sendRequest(method, path, headers: headers, body: body)
     }
 
+    /// A raw body of the given type (a CSV upload).
+    func send(_ method: HTTPMethod, _ path: String, body: String, contentType: String) async throws -> TestingHTTPResponse {
+        var headers: HTTPHeaders = ["Accept": "application/json", "Accept-Language": "en", "Content-Type": contentType]
+        headers.bearerAuthorization = BearerAuthorization(token: self.token)
+        return try await self.app.testing().sendRequest(method, path, headers: headers, body: ByteBuffer(string: body))
+    }
+
     func decode<T: Decodable>(_ type: T.Type, _ response: TestingHTTPResponse) throws -> T {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601

@@ -10,6 +10,7 @@ struct ReportAPIController: RouteCollection {
         let v1 = routes.grouped("api", "v1")
         v1.on(.POST, "reports", body: .collect(maxSize: "256kb"), use: self.file)
         v1.get("reports", use: self.list)
+        v1.on(.POST, "reports", "import", body: .collect(maxSize: ByteCount(integerLiteral: ReportIntake.maxBytes)), use: self.importCSV)
         v1.get("reports", ":id", use: self.read)
         v1.on(.POST, "reports", ":id", "stages", ":stage", body: .collect(maxSize: "256kb"), use: self.submit)
         v1.post("reports", ":id", "stages", ":stage", "return", use: self.returnStage)
@@ -36,6 +37,32 @@ struct ReportAPIController: RouteCollection {
         let response = try await ReportPresenter(database: req.db).dto(loaded, view: .named).encodeResponse(status: .created, for: req)
         response.headers.replaceOrAdd(name: .location, value: "/api/v1/reports/\(loaded.report.id!)")
         return response
+    }
+
+    struct Imported: Content {
+        struct Row: Content {
+            var line: Int
+            var id: UUID
+        }
+
+        var filed: [Row]
+    }
+
+    /// A CSV of reports (`ReportIntake.fields` as columns): all filed, or none and a 422 naming
+    /// each wrong row and field.
+    @Sendable func importCSV(req: Request) async throws -> Response {
+        let user = try req.requireUser()
+        guard let body = req.body.data, body.readableBytes > 0 else {
+            throw UserError(status: .unprocessableEntity, ja: "CSV の本文がありません", en: "the request has no CSV body", fields: ["file"])
+        }
+        let rows: [ReportIntake.Row]
+        switch ReportIntake.csv(Data(buffer: body)) {
+        case .success(let read): rows = read
+        case .failure(let problems):
+            throw UserError(status: .unprocessableEntity, ja: problems.ja.joined(separator: "。"), en: problems.en.joined(separator: "; "), fields: problems.fields)
+        }
+        let filed = try await ReportImport(database: req.db).file(rows, by: user, channel: "csv")
+        return try await Imported(filed: filed.map { Imported.Row(line: $0.line, id: $0.loaded.report.id!) }).encodeResponse(status: .created, for: req)
     }
 
     struct Listing: Content {
