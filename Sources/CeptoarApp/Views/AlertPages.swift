@@ -328,7 +328,7 @@ struct EscalationPolicyPage {
             let ranks = ContactRank.allCases.map {
                 "<label class=\"inline\"><input type=\"checkbox\" name=\"s\(index)_rank_\($0.rawValue)\"\(step?.ranks.contains($0) == true ? " checked" : "")> \($0.label.text(language).htmlEscaped)</label>"
             }.joined(separator: " ")
-            let channels = EscalationPolicy.sendableChannels.map { channel in
+            let channels = EscalationPolicy.sendableChannels.map { channel -> String in
                 let label = ContactChannel(rawValue: channel)?.label.text(language) ?? (ja ? "ポータル" : "portal")
                 return "<label class=\"inline\"><input type=\"checkbox\" name=\"s\(index)_channel_\(channel)\"\(step?.channels.contains(channel) == true ? " checked" : "")> \(label.htmlEscaped)</label>"
             }.joined(separator: " ")

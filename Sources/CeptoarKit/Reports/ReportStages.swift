@@ -71,6 +71,20 @@ public struct DeadlineRule: Hashable, Sendable, Codable {
         }
     }
 
+    /// The rule as a person reads it: 検知から24時間 / 24 hours from detection.
+    public var label: LocalizedText {
+        let from: LocalizedText
+        switch self.trigger {
+        case .detection: from = LocalizedText(ja: "検知", en: "detection")
+        case .firstReport: from = LocalizedText(ja: "第一報", en: "the first report")
+        case .previousStage: from = LocalizedText(ja: "前の段階", en: "the previous stage")
+        }
+        switch self.span {
+        case .hours(let hours): return LocalizedText(ja: "\(from.ja)から\(hours)時間", en: "\(hours) hours from \(from.text(.en))")
+        case .months(let months): return LocalizedText(ja: "\(from.ja)から\(months)か月", en: "\(months) month\(months == 1 ? "" : "s") from \(from.text(.en))")
+        }
+    }
+
     /// The deadline for a trigger at `start`.
     public func deadline(from start: Date) -> Date {
         switch self.span {

@@ -60,6 +60,13 @@ final class Browser {
             body = ByteBuffer(string: encoded)
         }
         let response = try await self.app.testing().sendRequest(method, path, headers: headers, body: body)
+        // A value's debug description never reaches a page (a SQLQueryString once filled a
+        // <select> when type inference chose SQLKit's `joined`).
+        for leak in ["SQLRaw(", "SQLQueryString(", "Optional(", "LocalizedText("] {
+            if let range = response.body.string.range(of: leak) {
+                Issue.record("\(leak) on \(path): …\(response.body.string[range.lowerBound...].prefix(160))")
+            }
+        }
         for header in response.headers[.setCookie] {
             let pair = header.split(separator: ";").first.map(String.init) ?? ""
             let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)

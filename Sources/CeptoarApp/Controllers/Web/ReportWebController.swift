@@ -9,6 +9,7 @@ struct ReportWebController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.get("reports", use: self.list)
         routes.on(.POST, "reports", body: .collect(maxSize: "256kb"), use: self.file)
+        routes.on(.POST, "reports", "import", body: .collect(maxSize: ByteCount(integerLiteral: ReportIntake.maxBytes + 64 * 1024)), use: self.importCSV)
         routes.get("reports", ":id", use: self.detail)
         routes.on(.POST, "reports", ":id", "stages", body: .collect(maxSize: "256kb"), use: self.submit)
         routes.post("reports", ":id", "stages", ":stage", "return", use: self.returnStage)
@@ -28,7 +29,35 @@ struct ReportWebController: RouteCollection {
         return WebController.html(try await self.listPage(req, user).render(req))
     }
 
-    private func listPage(_ req: Request, _ user: User, input: ReportInput? = nil, error: String? = nil) async throws -> ReportListPage {
+    struct Upload: Decodable {
+        var file: File?
+    }
+
+    /// The CSV form: all rows filed (the list shows them, with a notice) or none, and the list
+    /// again with every wrong row named.
+    @Sendable func importCSV(req: Request) async throws -> Response {
+        guard let user = req.auth.get(User.self) else { return req.redirect(to: SiteURL.login) }
+        do {
+            guard let file = try? req.content.decode(Upload.self).file, file.data.readableBytes > 0 else {
+                throw UserError(status: .unprocessableEntity, ja: "CSV ファイルを選んでください", en: "choose a CSV file", fields: ["file"])
+            }
+            let rows: [ReportIntake.Row]
+            switch ReportIntake.csv(Data(buffer: file.data)) {
+            case .success(let read): rows = read
+            case .failure(let problems):
+                throw UserError(status: .unprocessableEntity, ja: problems.ja.joined(separator: "。"), en: problems.en.joined(separator: "; "), fields: problems.fields)
+            }
+            let filed = try await ReportImport(database: req.db).file(rows, by: user, channel: "csv")
+            let notice = req.language == .ja ? "\(filed.count)件の第一報を提出しました" : "\(filed.count) first report(s) filed"
+            return WebController.html(try await self.listPage(req, user, notice: notice).render(req))
+        } catch let error as UserError {
+            let response = WebController.html(try await self.listPage(req, user, error: req.language == .ja ? error.ja : error.en).render(req))
+            response.status = error.status
+            return response
+        }
+    }
+
+    private func listPage(_ req: Request, _ user: User, input: ReportInput? = nil, error: String? = nil, notice: String? = nil) async throws -> ReportListPage {
         let page = try RequestedPage(page: req.queryItems["page"], per: nil, defaultPer: 50, maximumPer: ReportBook.maximumPer)
         let (items, total) = try await ReportBook(database: req.db).list(for: user, page: page)
         let reports = try await ReportPresenter(database: req.db).dtos(items)
@@ -38,7 +67,7 @@ struct ReportWebController: RouteCollection {
             (key: ceptoar.key, name: names.first { $0.$ceptoar.id == ceptoar.id }.map { LocalizedText(ja: $0.nameJa, en: $0.nameEn) } ?? LocalizedText(ja: ceptoar.key))
         }
         let trends = try await ReportRelated(database: req.db).trends(for: user, since: Date().addingTimeInterval(-30 * 86_400))
-        return ReportListPage(reports: reports, total: total, ceptoars: ceptoars, sectors: try await Self.sectors(req.db), trends: trends, input: input, error: error)
+        return ReportListPage(reports: reports, total: total, ceptoars: ceptoars, sectors: try await Self.sectors(req.db), trends: trends, input: input, error: error, notice: notice)
     }
 
     @Sendable func file(req: Request) async throws -> Response {

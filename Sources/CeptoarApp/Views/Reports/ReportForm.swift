@@ -10,7 +10,9 @@ enum ReportForm {
     static func fields(_ input: ReportInput?, sectors: [(key: String, name: LocalizedText)], language: Language) -> String {
         let ja = language == .ja
         let given = input ?? ReportInput()
-        let events = ReportEventType.allCases.map { event in
+        // The closures say they make Strings: left to inference, `[…].joined()` picked SQLKit's
+        // SQLQueryString (its interpolation and `joined` fit too) and printed its debug form.
+        let events: String = ReportEventType.allCases.map { event -> String in
             let selected = given.eventType == event.rawValue ? " selected" : ""
             return #"<option value="\#(event.rawValue)"\#(selected)>\#(event.label.text(language).htmlEscaped)</option>"#
         }.joined()
@@ -21,17 +23,17 @@ enum ReportForm {
             causes += #"<label class="inline"><input type="checkbox" name="cause_\#(cause.code)" value="1"\#(checked)> \#(cause.label.text(language).htmlEscaped)</label> "#
         }
         let spilled = chosen.first { $0.hasPrefix("spillover.") }.map { String($0.dropFirst("spillover.".count)) }
-        let sectorOptions = #"<option value="">—</option>"# + sectors.map { sector in
+        let sectorOptions: String = #"<option value="">—</option>"# + sectors.map { sector -> String in
             #"<option value="\#(sector.key.htmlEscaped)"\#(spilled == sector.key ? " selected" : "")>\#(sector.name.text(language).htmlEscaped)</option>"#
         }.joined()
         func score(_ name: String, _ value: Int?, _ label: String) -> String {
-            let options = ReportImpact.scores.map { #"<option\#(value == $0 ? " selected" : "")>\#($0)</option>"# }.joined()
+            let options: String = ReportImpact.scores.map { score -> String in #"<option\#(value == score ? " selected" : "")>\#(score)</option>"# }.joined()
             return #"<label class="inline">\#(label) <select name="\#(name)">\#(options)</select></label> "#
         }
-        let tlps = ["CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED"].map {
-            #"<option\#((given.tlp ?? "AMBER") == $0 ? " selected" : "")>\#($0)</option>"#
+        let tlps: String = ["CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED"].map { tlp -> String in
+            #"<option\#((given.tlp ?? "AMBER") == tlp ? " selected" : "")>\#(tlp)</option>"#
         }.joined()
-        let attributions = ReportAttribution.allCases.map { a in
+        let attributions: String = ReportAttribution.allCases.map { a -> String in
             #"<option value="\#(a.rawValue)"\#((given.attribution ?? "anonymised") == a.rawValue ? " selected" : "")>\#(a.label.text(language).htmlEscaped)</option>"#
         }.joined()
         let observables = (given.observables ?? []).map { "\($0.kind ?? "") \($0.value ?? "")" }.joined(separator: "\n")

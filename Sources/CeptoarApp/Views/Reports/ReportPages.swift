@@ -13,6 +13,7 @@ struct ReportListPage {
     var trends: [ReportRelated.Trend]
     var input: ReportInput?
     var error: String?
+    var notice: String? = nil
 
     func render(_ request: Request) -> String {
         let language = request.language
@@ -49,12 +50,18 @@ struct ReportListPage {
                 <form method="post" action="/reports" class="stack" data-testid="report-form">\(RelayViews.csrfField(request))\(destination)
                 \(ReportForm.fields(self.input, sectors: self.sectors, language: language))
                 <p><button type="submit" data-testid="file-report">\(ja ? "提出する" : "Submit")</button></p></form>
+                <h2>\(ja ? "CSV でまとめて報告する" : "Report several at once from a CSV")</h2>
+                <p>\(ja ? "1行目は列名（\(ReportIntake.fields.map(\.key).joined(separator: ", "))、または日本語の項目名）。UTF-8 または Shift_JIS。1件でも誤りがあれば何も登録せず、誤った行と項目を示します。" : "The first line names the columns (\(ReportIntake.fields.map(\.key).joined(separator: ", ")), or their Japanese names). UTF-8 or Shift_JIS. If any row is wrong nothing is filed, and the wrong rows and fields are named.")</p>
+                <form method="post" action="/reports/import" enctype="multipart/form-data" class="stack" data-testid="import-form">\(RelayViews.csrfField(request))
+                <label>\(ja ? "CSV ファイル" : "CSV file") <input type="file" name="file" accept=".csv,text/csv" required></label>
+                <p><button type="submit" data-testid="import-reports">\(ja ? "まとめて提出する" : "File them")</button></p></form>
                 """
         }
         let body = """
             <h1>\(ja ? "情報連絡（障害報告）" : "Incident reports")</h1>
             <p>\(ja ? "構成員は障害をセプターに報告し、セプターから所管省庁、内閣官房へと、報告者が認めた範囲で伝わります。" : "Members report failures to their CEPTOAR; from there they go to the competent ministry and NISC as far as the reporter allows.")</p>
             \(self.error.map { #"<p class="error" role="alert" data-testid="error">\#($0.htmlEscaped)</p>"# } ?? "")
+            \(self.notice.map { #"<p class="notice" role="status" data-testid="notice">\#($0.htmlEscaped)</p>"# } ?? "")
             \(trends)
             <table class="list"><thead><tr><th>\(ja ? "概要" : "Summary")</th><th>\(ja ? "セプター" : "CEPTOAR")</th><th>\(ja ? "事象" : "Event")</th><th>\(ja ? "深刻度" : "Severity")</th><th>TLP</th><th>\(ja ? "段階" : "Stage")</th><th>\(ja ? "次の期限" : "Next deadline")</th><th>\(ja ? "更新" : "Updated")</th></tr></thead>
             <tbody>\(rows)</tbody></table>
@@ -66,6 +73,16 @@ struct ReportListPage {
 }
 
 struct ReportDetailPage {
+    /// Stage versions' and hops' states in the page's language.
+    static func statusLabel(_ status: String, _ language: Language) -> String {
+        let labels: [String: LocalizedText] = [
+            "submitted": LocalizedText(ja: "提出済み", en: "submitted"), "superseded": LocalizedText(ja: "訂正により旧版", en: "superseded"),
+            "needs_revision": LocalizedText(ja: "差戻し（要修正）", en: "returned for revision"), "held": LocalizedText(ja: "確認待ち", en: "held for review"),
+            "forwarded": LocalizedText(ja: "転送済み", en: "forwarded"), "final": LocalizedText(ja: "受領（最終）", en: "received (last step)"),
+        ]
+        return labels[status]?.text(language) ?? status
+    }
+
     var report: ReportDTO
     /// The content in force, for the reporter's form of the next version.
     var content: ReportInput?
@@ -101,18 +118,18 @@ struct ReportDetailPage {
                 ? #"<form method="post" action="\#(path)/stages/\#(deadline.stage)/return" class="inline">\#(csrf)<input name="comment" required maxlength="2000" placeholder="\#(ja ? "差戻しの理由" : "What to revise")"> <button type="submit" data-testid="return-\#(deadline.stage)">\#(ja ? "差し戻す" : "Return for revision")</button></form>"#
                 : ""
             deadlines += """
-                <tr data-testid="deadline"><td>\((stage?.label.text(language) ?? deadline.stage).htmlEscaped)</td><td>\(deadline.rule.htmlEscaped)</td>\
+                <tr data-testid="deadline"><td>\((stage?.label.text(language) ?? deadline.stage).htmlEscaped)</td><td>\((DeadlineRule(text: deadline.rule)?.label.text(language) ?? deadline.rule).htmlEscaped)</td>\
                 <td>\(RelayViews.time(deadline.deadline, language))</td><td>\(RelayViews.time(deadline.submittedAt, language))</td>\
                 <td data-testid="timeliness-\(deadline.stage)">\((Timeliness(rawValue: deadline.timeliness)?.label.text(language) ?? deadline.timeliness).htmlEscaped)\
                 \(deadline.needsRevision ? (ja ? "（要修正）" : " (needs revision)") : "")</td><td>\(returnForm)</td></tr>
                 """
         }
-        let versions = r.versions.map { v in
-            "<li>\((ReportStage(rawValue: v.stage)?.label.text(language) ?? v.stage).htmlEscaped) v\(v.version) — \(v.status.htmlEscaped) \(RelayViews.time(v.submittedAt, language))\(v.returnComment.map { " — " + $0.htmlEscaped } ?? "")</li>"
+        let versions = r.versions.map { v -> String in
+            "<li>\((ReportStage(rawValue: v.stage)?.label.text(language) ?? v.stage).htmlEscaped) v\(v.version) — \(Self.statusLabel(v.status, language).htmlEscaped) \(RelayViews.time(v.submittedAt, language))\(v.returnComment.map { " — " + $0.htmlEscaped } ?? "")</li>"
         }.joined()
-        let hops = r.hops.map { hop in
+        let hops = r.hops.map { hop -> String in
             let step = AccessPolicy.ReportStep(rawValue: hop.step)?.label.text(language) ?? hop.step
-            return "<li data-testid=\"hop\">\(step.htmlEscaped): \(hop.organisation.text(language).htmlEscaped) — \(hop.status.htmlEscaped) \(RelayViews.time(hop.receivedAt, language))\(hop.note.map { " — " + $0.htmlEscaped } ?? "")</li>"
+            return "<li data-testid=\"hop\">\(step.htmlEscaped): \(hop.organisation.text(language).htmlEscaped) — \(Self.statusLabel(hop.status, language).htmlEscaped) \(RelayViews.time(hop.receivedAt, language))\(hop.note.map { " — " + $0.htmlEscaped } ?? "")</li>"
         }.joined()
         var actions = ""
         if self.mayForward {
