@@ -27,6 +27,7 @@ public enum CeptoarMain {
                 try await app.db.atomically { db in try await RegistryIdentities(database: db).refresh() }
                 app.lifecycle.use(JobWorkerLifecycle())
                 app.lifecycle.use(AlertWorkerLifecycle())
+                app.lifecycle.use(ReportNoticeWorkerLifecycle())
                 app.lifecycle.use(WALCheckpointerLifecycle())
                 app.lifecycle.use(PeerSyncLifecycle())
                 if options.demo {

@@ -110,6 +110,7 @@ enum Migrations {
         SharingIndexes(),
         CreateReports(),
         CreateFailureCases(),
+        CreateReportNotices(),
     ]
 }
 

@@ -164,3 +164,35 @@ def test_nisc_reads_the_statistics_for_a_chosen_scope_and_period(server, browser
     browser.get(browser.current_url + "&lang=en")
     assert "FY" in browser.find_element(By.CSS_SELECTOR, "[data-testid=statistics-title]").text
     shot("statistics-finance-en")
+
+
+def test_the_reporter_hears_at_once_and_by_mail_that_a_stage_came_back(server, browser, shot):
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    bank = token(server, "bank@demo.ceptoar.example")
+    detected = (datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    report = {"summary": {"ja": "差戻しの確認用の報告"}, "affectedService": "IB", "detectedAt": detected, "eventType": "other",
+              "causes": ["other"], "slaBreached": False, "impact": {"serviceContinuity": 1, "safety": 0, "lossOfTrust": 0},
+              "tlp": "GREEN", "attribution": "named"}
+    filed = requests.post(server["base"] + "/api/v1/reports", json=report, headers={"Authorization": "Bearer " + bank})
+    assert filed.status_code == 201, filed.text
+    report_id = filed.json()["id"].lower()
+    sign_in(browser, server["base"], "bank@demo.ceptoar.example", DEMO_PASSWORD)
+    browser.get(server["base"] + f"/reports/{report_id}")
+    WebDriverWait(browser, 30).until(lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-live") == "connected")
+    assert not browser.find_element(By.CSS_SELECTOR, "[data-testid=live-report]").is_displayed()
+    mails_before = len(server["smtp"].received())
+
+    secretariat = token(server, "banks-secretariat@demo.ceptoar.example")
+    returned = requests.post(server["base"] + f"/api/v1/reports/{report_id}/stages/first/return", json={"comment": "影響範囲（店舗数）を追記してください"},
+                             headers={"Authorization": "Bearer " + secretariat})
+    assert returned.status_code == 200, returned.text
+    WebDriverWait(browser, 30).until(lambda d: d.find_element(By.CSS_SELECTOR, "[data-testid=live-report]").is_displayed())
+    assert browser.find_element(By.CSS_SELECTOR, "[data-testid=live-report] a").get_attribute("href").endswith(f"/reports/{report_id}")
+    shot("report-returned-live-ja")
+
+    mails = server["smtp"].wait_for(mails_before + 1)
+    mail = [m for m in mails[mails_before:] if m["To"] == "bank@demo.ceptoar.example" and "差戻し" in str(m["Subject"])]
+    assert mail, [str(m["Subject"]) for m in mails[mails_before:]]
+    text = mail[0].get_content()
+    assert "影響範囲（店舗数）を追記してください" in text and f"/reports/{report_id}" in text

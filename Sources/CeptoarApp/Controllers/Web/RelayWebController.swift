@@ -57,8 +57,9 @@ struct RelayWebController: RouteCollection {
             do {
                 try await writer.write(.buffer(ByteBuffer(string: ": connected\n\n")))
                 for await payload in stream {
-                    // Alerts to points of contact come as `alert`, advisories as `delivery`.
-                    let event = payload.hasPrefix(#"{"alert""#) ? "alert" : "delivery"
+                    // Alerts to points of contact come as `alert`, notices about the
+                    // organisation's reports as `report`, advisories as `delivery`.
+                    let event = payload.hasPrefix(#"{"alert""#) ? "alert" : payload.hasPrefix(#"{"report""#) ? "report" : "delivery"
                     let text = payload == Broadcaster.heartbeat ? ": ping\n\n" : "event: \(event)\ndata: \(payload)\n\n"
                     try await writer.write(.buffer(ByteBuffer(string: text)))
                 }

@@ -12,7 +12,8 @@ struct StaticAssets: RouteCollection {
     static let stylesheet = Layout.style + CharacteristicsMap.tableStyle
 
     /// Live updates: the server pushes an event when an advisory or an alert reaches this
-    /// organisation; the page shows its banner (and, on the inbox, links the alert).
+    /// organisation, or one of its reports is returned; the page shows its banner (and, on the
+    /// inbox, links the alert; on report pages, the report).
     static let liveScript = """
         (function () {
           if (!window.EventSource) return;
@@ -22,6 +23,11 @@ struct StaticAssets: RouteCollection {
           s.onopen = function () { document.body.dataset.live = 'connected'; };
           s.addEventListener('delivery', function () {
             var banner = document.getElementById('live'); if (banner) banner.hidden = false;
+          });
+          s.addEventListener('report', function (e) {
+            var b = document.getElementById('live-report'); if (!b) return;
+            b.hidden = false;
+            try { b.querySelector('a').href = '/reports/' + encodeURIComponent(String(JSON.parse(e.data).report).toLowerCase()); } catch (ignored) {}
           });
           s.addEventListener('alert', function (e) {
             var b = document.getElementById('live-alert'); if (!b) return;

@@ -158,6 +158,22 @@ struct ReportBook {
             try await record.save(on: db)
             try await AuditLog.append(on: db, actor: user.email, action: "report_return", subject: "report:\(id)",
                                       detail: ["stage": stage.rawValue, "version": String(record.version)])
+            // The reporter is told after the commit: the person who filed it by mail, the
+            // organisation's open pages live.
+            if let filer = try await User.find(loaded.report.$filedBy.id, on: db) {
+                let notice = ReportNotice()
+                notice.$report.id = id
+                notice.$organisation.id = loaded.report.$reporter.id
+                notice.email = filer.email
+                notice.kind = "returned"
+                notice.stage = stage.rawValue
+                notice.comment = comment
+                notice.state = ReportNotice.State.queued.rawValue
+                notice.tries = 0
+                notice.nextTryAt = now
+                notice.createdAt = now
+                try await notice.create(on: db)
+            }
             return loaded
         }
     }

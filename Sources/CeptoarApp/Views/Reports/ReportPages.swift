@@ -5,6 +5,11 @@ import Vapor
 /// Incident report pages (情報連絡): the list with the filing form (members) and the trend
 /// flags (coordinators), and one report with its stages, deadlines, relay and actions.
 struct ReportListPage {
+    /// Shown live when one of the organisation's reports is returned for revision.
+    static func liveBanner(_ ja: Bool) -> String {
+        #"<p class="error" id="live-report" hidden data-testid="live-report">\#(ja ? "報告が差し戻されました。" : "A report was returned for revision.") <a href="/reports">\#(ja ? "開いて確認する" : "Open it")</a></p><script src="\#(StaticAssets.liveScriptPath)"></script>"#
+    }
+
     var reports: [ReportDTO]
     var total: Int
     /// CEPTOARs the user may report to (empty: no form).
@@ -62,6 +67,7 @@ struct ReportListPage {
             <p>\(ja ? "構成員は障害をセプターに報告し、セプターから所管省庁、内閣官房へと、報告者が認めた範囲で伝わります。" : "Members report failures to their CEPTOAR; from there they go to the competent ministry and NISC as far as the reporter allows.")</p>
             \(self.error.map { #"<p class="error" role="alert" data-testid="error">\#($0.htmlEscaped)</p>"# } ?? "")
             \(self.notice.map { #"<p class="notice" role="status" data-testid="notice">\#($0.htmlEscaped)</p>"# } ?? "")
+            \(Self.liveBanner(ja))
             \(trends)
             <table class="list"><thead><tr><th>\(ja ? "概要" : "Summary")</th><th>\(ja ? "セプター" : "CEPTOAR")</th><th>\(ja ? "事象" : "Event")</th><th>\(ja ? "深刻度" : "Severity")</th><th>TLP</th><th>\(ja ? "段階" : "Stage")</th><th>\(ja ? "次の期限" : "Next deadline")</th><th>\(ja ? "更新" : "Updated")</th></tr></thead>
             <tbody>\(rows)</tbody></table>
@@ -171,6 +177,7 @@ struct ReportDetailPage {
             <h1>\(ja ? "情報連絡" : "Incident report") \(RelayViews.tlpBadge(r.tlp))</h1>
             \(self.error.map { #"<p class="error" role="alert" data-testid="error">\#($0.htmlEscaped)</p>"# } ?? "")
             \(self.notice.map { #"<p class="notice" data-testid="notice">\#($0.htmlEscaped)</p>"# } ?? "")
+            \(self.isReporter ? ReportListPage.liveBanner(ja) : "")
             <p class="pre-wrap" data-testid="report-summary">\(r.summary.text(language).htmlEscaped)</p>
             <table class="list">
             <tr><th>\(ja ? "報告者" : "Reporter")</th><td data-testid="reporter">\(reporter)</td></tr>
