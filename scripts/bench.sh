@@ -72,3 +72,6 @@ LOG_LEVEL=error "$BIN" seed --demo --database "$WORK/national.sqlite" >/dev/null
 echo; echo "## TAXII: 10,000 STIX objects, the same Python client against Ceptoar (SQLite) and medallion (memory backend); a federation pull"
 [ -x .venv-e2e/bin/medallion ] || .venv-e2e/bin/pip install -q -r tests/e2e/requirements.txt
 .venv-e2e/bin/python scripts/bench/taxii.py "$BIN" "$WORK/taxii"
+
+echo; echo "## incident reports: 100,000 over five years, SQLite and PostgreSQL (scripts/bench/reports.sh)"
+scripts/bench/reports.sh "$BIN" 100000

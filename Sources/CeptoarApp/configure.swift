@@ -81,6 +81,7 @@ public func configure(_ app: Application, configuration: AppConfiguration, optio
     app.asyncCommands.use(StixCommand(), as: "stix")
     app.asyncCommands.use(PeersCommand(), as: "peers")
     app.asyncCommands.use(BenchRelayCommand(), as: "bench-relay")
+    app.asyncCommands.use(BenchReportsCommand(), as: "bench-reports")
     app.asyncCommands.use(MailTestCommand(), as: "mail-test")
     app.asyncCommands.use(IntakeCommand(), as: "intake")
 }
@@ -111,6 +112,7 @@ enum Migrations {
         CreateReports(),
         CreateFailureCases(),
         CreateReportNotices(),
+        ReportIndexes(),
     ]
 }
 

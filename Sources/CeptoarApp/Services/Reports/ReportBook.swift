@@ -228,11 +228,14 @@ struct ReportBook {
     /// holds, and (an analysis body) those of its sectors that may leave their CEPTOAR. It only
     /// narrows the search; `permitted` still asks the policy for each one.
     func readable(by organisation: UUID) async throws -> QueryBuilder<IncidentReport> {
-        let held = try await ReportHop.query(on: self.database).filter(\.$organisation.$id == organisation).all().map { $0.$report.id }
         let analysed = try await AnalysisBody.query(on: self.database).filter(\.$organisation.$id == organisation).all().map { $0.$sector.id }
         return IncidentReport.query(on: self.database).group(.or) { group in
             group.filter(\.$reporter.$id == organisation)
-            if !held.isEmpty { group.filter(\.$id ~~ Array(Set(held))) }
+            // A subquery, not a list of ids: NISC holds a step of tens of thousands of reports,
+            // more than either engine takes as bound parameters.
+            group.filter(.sql(embed: """
+                \(ident: IncidentReport.schema).\(ident: "id") IN (SELECT \(ident: "report_id") FROM \(ident: ReportHop.schema) WHERE \(ident: "organisation_id") = \(bind: organisation))
+                """))
             if !analysed.isEmpty {
                 group.group(.and) { own in
                     own.filter(\.$sector.$id ~~ analysed).filter(\.$attribution != ReportAttribution.ceptoarOnly.rawValue)

@@ -103,43 +103,7 @@ struct ReportStatistics {
                 scopeName = LocalizedText(ja: version.nameJa, en: version.nameEn)
             }
         }
-        let sql = self.database as! any SQLDatabase
-        var query = sql.select()
-            .column(SQLColumn("id", table: "r")).column(SQLColumn("sector_id", table: "r")).column(SQLColumn("event_type", table: "r"))
-            .column(SQLColumn("causes", table: "r")).column(SQLColumn("detected_at", table: "r")).column(SQLColumn("stage", table: "s"))
-            .column(SQLFunction("MIN", args: SQLColumn("submitted_at", table: "s")), as: "first_at")
-            .from(SQLAlias(SQLIdentifier(IncidentReport.schema), as: SQLIdentifier("r")))
-            .join(SQLAlias(SQLIdentifier(ReportStageRecord.schema), as: SQLIdentifier("s")), method: SQLJoinMethod.left,
-                  on: SQLColumn("report_id", table: "s"), .equal, SQLColumn("id", table: "r"))
-            .where(SQLColumn("exercise", table: "r"), .equal, SQLBind(false))
-            .where(SQLColumn("detected_at", table: "r"), .greaterThanOrEqual, SQLBind(period.start))
-            .where(SQLColumn("detected_at", table: "r"), .lessThan, SQLBind(period.end))
-        if let sectorID { query = query.where(SQLColumn("sector_id", table: "r"), .equal, SQLBind(sectorID)) }
-        let rows = try await query
-            .groupBy(SQLColumn("id", table: "r")).groupBy(SQLColumn("sector_id", table: "r")).groupBy(SQLColumn("event_type", table: "r"))
-            .groupBy(SQLColumn("causes", table: "r")).groupBy(SQLColumn("detected_at", table: "r")).groupBy(SQLColumn("stage", table: "s"))
-            .all()
-
-        struct Facts {
-            var sector: UUID
-            var eventType: String
-            var causes: String
-            var detectedAt: Date
-            var submitted: [ReportStage: Date] = [:]
-        }
-        var facts: [UUID: Facts] = [:]
-        for row in rows {
-            let id = try row.decode(column: "id", as: UUID.self)
-            if facts[id] == nil {
-                facts[id] = Facts(
-                    sector: try row.decode(column: "sector_id", as: UUID.self), eventType: try row.decode(column: "event_type", as: String.self),
-                    causes: try row.decode(column: "causes", as: String.self), detectedAt: try row.decode(column: "detected_at", as: Date.self))
-            }
-            if let stage = try row.decode(column: "stage", as: String?.self).flatMap(ReportStage.init(rawValue:)),
-               let at = try row.decode(column: "first_at", as: Date?.self) {
-                facts[id]?.submitted[stage] = at
-            }
-        }
+        let facts = try await self.facts(period, sector: sectorID)
 
         // act: count.
         let events = ReportEventType.allCases.map(\.rawValue)
@@ -148,15 +112,15 @@ struct ReportStatistics {
         var minutes: [Int] = []
         var (onTime, counted) = (0, 0)
         let policies = try await ReportDeadlines(database: self.database).policies(for: Array(Set(facts.values.map(\.sector))))
+        let quarterStarts: [Date] = period.quarter == nil
+            ? (1...4).compactMap { StatisticsPeriod(fiscalYear: period.fiscalYear, quarter: $0)?.start } : [period.start]
         for report in facts.values {
             let row = events.firstIndex(of: report.eventType) ?? events.count - 1
             let groups = Set(report.causes.split(separator: ",").map { String($0.split(separator: ".").first ?? "") })
             for (column, group) in Self.causeGroups.enumerated() where groups.contains(group) { grid[row][column] += 1 }
-            if period.quarter == nil, let quarter = StatisticsPeriod.containing(report.detectedAt, quarterly: true)?.quarter {
-                quarters[quarter - 1] += 1
-            } else {
-                quarters[0] += 1
-            }
+            // The quarter by its start, worked out once above: making a period per report built
+            // a calendar each time (measured: a third of the page on 20,000 reports).
+            quarters[(quarterStarts.lastIndex { report.detectedAt >= $0 } ?? 0)] += 1
             if let first = report.submitted[.first] {
                 // Whole minutes; a clock skew that puts the report before detection counts as 0.
                 let seconds = first.timeIntervalSince(report.detectedAt)
@@ -186,6 +150,74 @@ struct ReportStatistics {
             medianMinutesToFirstReport: enough && minutes.count >= self.k ? minutes[minutes.count / 2] : nil,
             stagesOnTimeShare: enough && counted >= self.k ? Double(onTime) / Double(counted) : nil,
             stagesCounted: Count(stagesTable, .init(0, 0)))
+    }
+
+    /// What the counting needs of each report detected in the period: its sector, event type,
+    /// causes, detection, and the first submission of each stage.
+    struct Facts {
+        var sector: UUID
+        var eventType: String
+        var causes: String
+        var detectedAt: Date
+        var submitted: [ReportStage: Date] = [:]
+    }
+
+    /// One query, one text: a line per report (the first submission of each stage looked up by
+    /// the report's index, not grouped — grouping sorted a year of stage rows first), the lines
+    /// joined by the database. Decoding a column through the driver cost more than the query
+    /// (measured: 0.55 s for a year of 100,000 reports over five years, most of it decoding).
+    /// Stored text never holds U+001E or U+001F, so they separate lines and fields.
+    func facts(_ period: StatisticsPeriod, sector: UUID?) async throws -> [UUID: Facts] {
+        let sql = self.database as! any SQLDatabase
+        let postgres = sql.dialect.name == "postgresql"
+        func text(_ column: String) -> String { postgres ? "CAST(\(column) AS TEXT)" : column }
+        func epoch(_ expression: String) -> String {
+            postgres ? "COALESCE(CAST(EXTRACT(EPOCH FROM \(expression)) AS TEXT), '')" : "COALESCE(CAST(\(expression) AS TEXT), '')"
+        }
+        func firstOf(_ stage: ReportStage) -> String {
+            "(SELECT MIN(s.submitted_at) FROM \(ReportStageRecord.schema) s WHERE s.report_id = r.id AND s.stage = '\(stage.rawValue)')"
+        }
+        let fields = [text("r.id"), text("r.sector_id"), "r.event_type", "r.causes", epoch("r.detected_at")] + ReportStage.allCases.map { epoch(firstOf($0)) }
+        var conditions: [SQLQueryString] = ["r.exercise = \(bind: false)", "r.detected_at >= \(bind: period.start)", "r.detected_at < \(bind: period.end)"]
+        if let sector { conditions.append("r.sector_id = \(bind: sector)") }
+        let aggregate: SQLQueryString = postgres ? "string_agg(p.line, \(bind: "\u{1E}"))" : "group_concat(p.line, \(bind: "\u{1E}"))"
+        let row = try await sql.raw("""
+            SELECT COUNT(*) AS n, \(aggregate) AS page FROM (SELECT concat_ws(\(bind: "\u{1F}"), \(unsafeRaw: fields.joined(separator: ", "))) AS line
+            FROM \(unsafeRaw: IncidentReport.schema) r WHERE \(conditions.joined(separator: " AND "))) p
+            """).first()
+        guard let row else { return [:] }
+        let count = try row.decode(column: "n", as: Int.self)
+        guard count > 0 else { return [:] }
+        var page = try row.decode(column: "page", as: String.self)
+        var facts: [UUID: Facts] = [:]
+        facts.reserveCapacity(count)
+        // Split by bytes, not Characters: grapheme breaking over megabytes of text cost more than
+        // the query itself.
+        let read: Bool = page.withUTF8 { bytes in
+            var start = 0
+            while start < bytes.count {
+                var end = start
+                while end < bytes.count, bytes[end] != 0x1E { end += 1 }
+                var fields: [String] = []
+                fields.reserveCapacity(8)
+                var fieldStart = start
+                for index in start...end where index == end || bytes[index] == 0x1F {
+                    fields.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[fieldStart..<index]), as: UTF8.self))
+                    fieldStart = index + 1
+                }
+                func date(_ text: String) -> Date? { text.isEmpty ? nil : Double(text).map { Date(timeIntervalSince1970: $0) } }
+                // Fail closed: a line that does not read back is an error, never a silent miscount.
+                guard fields.count == 8, let id = UUID(uuidString: fields[0]), let sector = UUID(uuidString: fields[1]), let detected = date(fields[4]) else { return false }
+                var fact = Facts(sector: sector, eventType: fields[2], causes: fields[3], detectedAt: detected)
+                for (index, stage) in ReportStage.allCases.enumerated() { fact.submitted[stage] = date(fields[5 + index]) }
+                facts[id] = fact
+                start = end + 1
+            }
+            return true
+        }
+        guard read else { throw Abort(.internalServerError, reason: "a report's statistics did not read back") }
+        guard facts.count == count else { throw Abort(.internalServerError, reason: "a report's statistics did not read back") }
+        return facts
     }
 
     static func table(_ table: SmallCellSuppression, rows: [String], columns: [String]) -> Table {
