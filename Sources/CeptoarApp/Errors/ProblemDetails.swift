@@ -41,4 +41,9 @@ extension UserError {
     init(_ input: InputError, status: HTTPResponseStatus = .unprocessableEntity) {
         self.init(status: status, ja: input.message.ja, en: input.message.text(.en))
     }
+
+    /// Every wrong field of a report (or of a file of them): a 422 naming each.
+    init(_ problems: ReportInputProblems) {
+        self.init(status: .unprocessableEntity, ja: problems.ja.joined(separator: "。"), en: problems.en.joined(separator: "; "), fields: problems.fields)
+    }
 }

@@ -55,13 +55,7 @@ struct ReportAPIController: RouteCollection {
         guard let body = req.body.data, body.readableBytes > 0 else {
             throw UserError(status: .unprocessableEntity, ja: "CSV の本文がありません", en: "the request has no CSV body", fields: ["file"])
         }
-        let rows: [ReportIntake.Row]
-        switch ReportIntake.csv(Data(buffer: body)) {
-        case .success(let read): rows = read
-        case .failure(let problems):
-            throw UserError(status: .unprocessableEntity, ja: problems.ja.joined(separator: "。"), en: problems.en.joined(separator: "; "), fields: problems.fields)
-        }
-        let filed = try await ReportImport(database: req.db).file(rows, by: user, channel: "csv")
+        let filed = try await ReportImport(database: req.db).fileCSV(Data(buffer: body), by: user)
         return try await Imported(filed: filed.map { Imported.Row(line: $0.line, id: $0.loaded.report.id!) }).encodeResponse(status: .created, for: req)
     }
 

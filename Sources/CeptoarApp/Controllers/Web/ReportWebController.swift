@@ -41,13 +41,7 @@ struct ReportWebController: RouteCollection {
             guard let file = try? req.content.decode(Upload.self).file, file.data.readableBytes > 0 else {
                 throw UserError(status: .unprocessableEntity, ja: "CSV ファイルを選んでください", en: "choose a CSV file", fields: ["file"])
             }
-            let rows: [ReportIntake.Row]
-            switch ReportIntake.csv(Data(buffer: file.data)) {
-            case .success(let read): rows = read
-            case .failure(let problems):
-                throw UserError(status: .unprocessableEntity, ja: problems.ja.joined(separator: "。"), en: problems.en.joined(separator: "; "), fields: problems.fields)
-            }
-            let filed = try await ReportImport(database: req.db).file(rows, by: user, channel: "csv")
+            let filed = try await ReportImport(database: req.db).fileCSV(Data(buffer: file.data), by: user)
             let notice = req.language == .ja ? "\(filed.count)件の第一報を提出しました" : "\(filed.count) first report(s) filed"
             return WebController.html(try await self.listPage(req, user, notice: notice).render(req))
         } catch let error as UserError {

@@ -294,8 +294,7 @@ struct ReportBook {
     static func checked(_ input: ReportInput, now: Date) throws -> ReportDraft {
         switch input.validated(now: now) {
         case .success(let draft): return draft
-        case .failure(let problems):
-            throw UserError(status: .unprocessableEntity, ja: problems.ja.joined(separator: "。"), en: problems.en.joined(separator: "; "), fields: problems.fields)
+        case .failure(let problems): throw UserError(problems)
         }
     }
 

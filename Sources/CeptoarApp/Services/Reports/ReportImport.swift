@@ -13,6 +13,14 @@ struct ReportImport {
         var loaded: ReportBook.Loaded
     }
 
+    /// A CSV file of reports (an upload on the page or the API): the file read, then `file`.
+    func fileCSV(_ data: Data, by user: User) async throws -> [Filed] {
+        switch ReportIntake.csv(data) {
+        case .success(let rows): return try await self.file(rows, by: user, channel: "csv")
+        case .failure(let problems): throw UserError(problems)
+        }
+    }
+
     /// `channel` (`csv`, `mail`) goes to the audit log. `ceptoar`, when given (a mail to a
     /// CEPTOAR's address), is where every row goes; a row naming another is refused.
     func file(_ rows: [ReportIntake.Row], ceptoar: String? = nil, by user: User, channel: String, now: Date = Date()) async throws -> [Filed] {
