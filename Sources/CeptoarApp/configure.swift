@@ -113,6 +113,7 @@ enum Migrations {
         CreateFailureCases(),
         CreateReportNotices(),
         ReportIndexes(),
+        TrendFlagMembers(),
     ]
 }
 

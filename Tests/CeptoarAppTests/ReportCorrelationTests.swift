@@ -1,6 +1,7 @@
 @testable import CeptoarKit
 import Fluent
 import Foundation
+import SQLKit
 import Testing
 import VaporTesting
 
@@ -56,7 +57,8 @@ struct ReportCorrelationTests {
             // check: one flag for the CVE and one for the event type, each with the three reports.
             let flags = try await TrendFlag.query(on: app.db).sort(\.$kind).all()
             #expect(flags.map(\.kind) == ["cve", "event_type"] && flags.map(\.value) == ["CVE-2024-3400", "unavailability"])
-            #expect(flags.allSatisfy { $0.reportCount == 3 && Set($0.reportIDs.split(separator: ",").map(String.init)) == Set(ids.map(\.uuidString)) })
+            let members = try await TrendFlagReport.reports(of: flags.compactMap(\.id), on: app.db as! any SQLDatabase)
+            #expect(flags.allSatisfy { $0.reportCount == 3 && Set(members[$0.id!] ?? []) == Set(ids) })
             let audited = try await AuditRecord.query(on: app.db).filter(\.$action == "trend_raised").count()
             #expect(audited == 2)
 
@@ -112,6 +114,38 @@ struct ReportCorrelationTests {
             let flags = try await TrendFlag.query(on: app.db).all()
             #expect(flags.count == 2 && flags.allSatisfy { $0.reportCount == 4 })
             #expect(try await AuditRecord.query(on: app.db).filter(\.$action == "trend_widened").count() == 2)
+        }
+    }
+
+    @Test func aBurstOfOneCVEKeepsOneFlagPerSubjectCountingEveryReport() async throws {
+        try await withCeptoar(demo: true) { app in
+            let banks = try await Self.reporters(app)
+            // Twenty reports within a day, as a mass exploitation brings them.
+            var last: (APIClient, UUID, ReportInput)?
+            for index in 0..<20 {
+                var input = ReportInput.outage(detectedHoursAgo: Double(24 - index), bankName: "x", cve: "CVE-2024-3400")
+                input.observables = [.init(kind: "cve", value: "CVE-2024-3400")]
+                let filed = try await banks[index % 3].send(.POST, "/api/v1/reports", json: input)
+                #expect(filed.status == .created)
+                last = (banks[index % 3], try banks[index % 3].decode(ReportDTO.self, filed).id, input)
+            }
+            // A correction of a report already in the flags adds nothing.
+            let (bank, id, input) = try #require(last)
+            #expect(try await bank.send(.POST, "/api/v1/reports/\(id)/stages/first", json: input).status == .created)
+            let flags = try await TrendFlag.query(on: app.db).sort(\.$kind).all()
+            #expect(flags.map(\.kind) == ["cve", "event_type"] && flags.allSatisfy { $0.reportCount == 20 })
+            let members = try await TrendFlagReport.reports(of: flags.compactMap(\.id), on: app.db as! any SQLDatabase)
+            let reports = try await IncidentReport.query(on: app.db).all().compactMap(\.id)
+            #expect(flags.allSatisfy { Set(members[$0.id!] ?? []) == Set(reports) && members[$0.id!]?.count == 20 })
+            #expect(try await AuditRecord.query(on: app.db).filter(\.$action == "trend_raised").count() == 2)
+            #expect(try await AuditRecord.query(on: app.db).filter(\.$action == "trend_widened").count() == 34)
+            // The window spans the first to the last detection.
+            let times = try await IncidentReport.query(on: app.db).all().map(\.detectedAt)
+            #expect(flags.allSatisfy { abs($0.windowStart.timeIntervalSince(times.min()!)) < 1 && abs($0.windowEnd.timeIntervalSince(times.max()!)) < 1 })
+            // The banks' secretariat reads all twenty in each trend.
+            let secretariat = try await APIClient.demo(app, "banks-secretariat@demo.ceptoar.example")
+            let trends = try secretariat.decode([ReportRelated.Trend].self, try await secretariat.send(.GET, "/api/v1/report-trends"))
+            #expect(trends.count == 2 && trends.allSatisfy { $0.reports.count == 20 && $0.reportCount == 20 })
         }
     }
 }

@@ -1,6 +1,7 @@
 import CeptoarKit
 import Fluent
 import Foundation
+import SQLKit
 
 /// An incident report (情報連絡) filed by a member organisation to one of its CEPTOARs. The row
 /// holds the facts of the latest submitted stage, for lists, correlation and statistics; what
@@ -197,8 +198,48 @@ final class TrendFlag: Model, @unchecked Sendable {
     @Field(key: "window_start") var windowStart: Date
     @Field(key: "window_end") var windowEnd: Date
     @Field(key: "report_count") var reportCount: Int
-    /// The reports in it, comma-separated ids.
-    @Field(key: "report_ids") var reportIDs: String
 
     init() {}
+}
+
+/// A report in a trend flag: one row per report, so joining a flag is one insert however
+/// large it has grown. Read and written with SQLKit (a pair has no id of its own).
+enum TrendFlagReport {
+    static let schema = "trend_flag_reports"
+
+    /// Adds the reports to the flag; how many were not in it already.
+    @discardableResult
+    static func insert(flag: UUID, reports: [UUID], on sql: any SQLDatabase) async throws -> Int {
+        var added = 0
+        // In slices: every row binds two parameters, and SQLite takes at most 32,766.
+        for slice in stride(from: 0, to: reports.count, by: 1_000).map({ reports[$0..<min($0 + 1_000, reports.count)] }) {
+            let present = Set(try await sql.select().column("flag_id").column("report_id").from(Self.schema).where("flag_id", .equal, flag)
+                .where("report_id", .in, Array(slice)).all(decoding: Member.self).map(\.report_id))
+            let missing = slice.filter { !present.contains($0) }
+            guard !missing.isEmpty else { continue }
+            var insert = sql.insert(into: Self.schema).columns("flag_id", "report_id")
+            for report in missing { insert = insert.values(SQLBind(flag), SQLBind(report)) }
+            try await insert.run()
+            added += missing.count
+        }
+        return added
+    }
+
+    /// The reports of each flag, in no particular order.
+    static func reports(of flags: [UUID], on sql: any SQLDatabase) async throws -> [UUID: [UUID]] {
+        guard !flags.isEmpty else { return [:] }
+        let rows = try await sql.select().column("flag_id").column("report_id").from(Self.schema).where("flag_id", .in, flags).all(decoding: Member.self)
+        return Dictionary(grouping: rows, by: \.flag_id).mapValues { $0.map(\.report_id) }
+    }
+
+    /// The flags a report is in.
+    static func flags(of report: UUID, on sql: any SQLDatabase) async throws -> [UUID] {
+        try await sql.select().column("flag_id").column("report_id").from(Self.schema).where("report_id", .equal, report).all(decoding: Member.self).map(\.flag_id)
+    }
+
+    /// A row, named as its columns are.
+    private struct Member: Decodable {
+        var flag_id: UUID
+        var report_id: UUID
+    }
 }

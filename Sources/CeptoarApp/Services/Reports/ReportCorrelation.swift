@@ -66,56 +66,81 @@ struct ReportCorrelation {
     }
 
     /// After a report is filed or changed: raise or widen its sector's trend flags. Runs in
-    /// the filing's transaction, so the flag and the report commit together.
+    /// the filing's transaction, so the flag and the report commit together. Filings of one
+    /// sector take turns here: SQLite has one writer, and on PostgreSQL the filing has already
+    /// taken the audit chain's lock (`AuditLog.append`), held until its commit — so two
+    /// reports that each make "the third" cannot raise two flags.
     func evaluateTrends(after report: IncidentReport, actor: String) async throws {
         guard !report.exercise else { return }
         let id = try report.requireID()
+        var subjects: [(ReportCorrelationRules.TrendKind, String)] = [(.eventType, report.eventType)]
+        subjects += try await self.cves(of: report).map { (.cve, $0) }
+        for (kind, value) in subjects {
+            try await self.evaluate(kind, value, report: report, id: id, actor: actor)
+        }
+    }
+
+    /// One trend subject. A flag already raised that the report falls within 72 hours of is
+    /// continued by it: one insert, whatever the size of the burst. Otherwise the reports of
+    /// the subject within 72 hours either side are counted (their ids and times only) and a
+    /// flag rises when the report makes the third within one span.
+    private func evaluate(_ kind: ReportCorrelationRules.TrendKind, _ value: String, report: IncidentReport, id: UUID, actor: String) async throws {
+        let sql = self.database as! any SQLDatabase
         let span = ReportCorrelationRules.trendSpan
-        let from = report.detectedAt.addingTimeInterval(-span)
-        let to = report.detectedAt.addingTimeInterval(span)
-        var candidates: [(ReportCorrelationRules.TrendKind, String, [UUID: Date])] = []
-        let sameType = try await IncidentReport.query(on: self.database).filter(\.$sector.$id == report.$sector.id)
-            .filter(\.$eventType == report.eventType).filter(\.$exercise == false)
-            .filter(\.$detectedAt >= from).filter(\.$detectedAt <= to).all()
-        candidates.append((.eventType, report.eventType, Dictionary(uniqueKeysWithValues: sameType.compactMap { r in r.id.map { ($0, r.detectedAt) } })))
-        for cve in try await self.cves(of: report) {
-            let rows = try await (self.database as! any SQLDatabase).raw("""
+        let at = report.detectedAt
+        if let flag = try await TrendFlag.query(on: self.database).filter(\.$sector.$id == report.$sector.id).filter(\.$kind == kind.rawValue)
+            .filter(\.$value == value).filter(\.$windowEnd >= at.addingTimeInterval(-span)).filter(\.$windowStart <= at.addingTimeInterval(span))
+            .sort(\.$raisedAt, .descending).first() {
+            guard try await TrendFlagReport.insert(flag: try flag.requireID(), reports: [id], on: sql) > 0 else { return }
+            flag.windowStart = min(flag.windowStart, at)
+            flag.windowEnd = max(flag.windowEnd, at)
+            flag.reportCount += 1
+            try await flag.save(on: self.database)
+            try await AuditLog.append(on: self.database, actor: actor, action: "trend_widened", subject: "trend:\(try flag.requireID())",
+                                      detail: ["kind": kind.rawValue, "value": value, "reports": String(flag.reportCount)])
+            return
+        }
+        let times = try await self.times(kind, value, sector: report.$sector.id, from: at.addingTimeInterval(-span), to: at.addingTimeInterval(span))
+        guard times.count >= ReportCorrelationRules.trendThreshold,
+              let window = ReportCorrelationRules.trendWindow(Array(times.values), including: at) else { return }
+        let members = times.filter { $0.value >= window.start && $0.value <= window.end }.keys.sorted { $0.uuidString < $1.uuidString }
+        guard members.contains(id) else { return }
+        let flag = TrendFlag()
+        flag.id = UUID()
+        flag.$sector.id = report.$sector.id
+        flag.kind = kind.rawValue
+        flag.value = value
+        flag.raisedAt = Date()
+        flag.windowStart = window.start
+        flag.windowEnd = window.end
+        flag.reportCount = members.count
+        try await flag.create(on: self.database)
+        try await TrendFlagReport.insert(flag: try flag.requireID(), reports: members, on: sql)
+        try await AuditLog.append(on: self.database, actor: actor, action: "trend_raised", subject: "trend:\(try flag.requireID())",
+                                  detail: ["kind": kind.rawValue, "value": value, "reports": String(members.count)])
+    }
+
+    /// The detection time of each real report of the sector with the event type or CVE,
+    /// detected within [from, to].
+    private func times(_ kind: ReportCorrelationRules.TrendKind, _ value: String, sector: UUID, from: Date, to: Date) async throws -> [UUID: Date] {
+        let sql = self.database as! any SQLDatabase
+        let rows: [any SQLRow]
+        switch kind {
+        case .eventType:
+            rows = try await sql.raw("""
+                SELECT id, detected_at FROM incident_reports WHERE sector_id = \(bind: sector) AND event_type = \(bind: value)
+                AND detected_at >= \(bind: from) AND detected_at <= \(bind: to) AND exercise = \(bind: false)
+                """).all()
+        case .cve:
+            rows = try await sql.raw("""
                 SELECT DISTINCT r.id AS id, r.detected_at AS detected_at FROM report_observables o JOIN incident_reports r ON r.id = o.report_id
-                WHERE o.key = \(bind: "cve:\(cve)") AND r.sector_id = \(bind: report.$sector.id) AND r.exercise = \(bind: false)
+                WHERE o.key = \(bind: "cve:\(value)") AND r.sector_id = \(bind: sector) AND r.exercise = \(bind: false)
                 AND o.detected_at >= \(bind: from) AND o.detected_at <= \(bind: to)
                 """).all()
-            var times: [UUID: Date] = [:]
-            for row in rows { times[try row.decode(column: "id", as: UUID.self)] = try row.decode(column: "detected_at", as: Date.self) }
-            candidates.append((.cve, cve, times))
         }
-        for (kind, value, times) in candidates where times.count >= ReportCorrelationRules.trendThreshold {
-            guard let window = ReportCorrelationRules.trendWindow(Array(times.values), including: report.detectedAt) else { continue }
-            let members = times.filter { $0.value >= window.start && $0.value <= window.end }.keys.map(\.uuidString).sorted()
-            guard members.contains(id.uuidString) else { continue }
-            let existing = try await TrendFlag.query(on: self.database).filter(\.$sector.$id == report.$sector.id).filter(\.$kind == kind.rawValue)
-                .filter(\.$value == value).filter(\.$windowEnd >= window.start.addingTimeInterval(-span)).filter(\.$windowStart <= window.end).first()
-            let flag = existing ?? TrendFlag()
-            if existing == nil {
-                flag.$sector.id = report.$sector.id
-                flag.kind = kind.rawValue
-                flag.value = value
-                flag.raisedAt = Date()
-                flag.windowStart = window.start
-                flag.windowEnd = window.end
-                flag.reportIDs = ""
-                flag.reportCount = 0
-            } else {
-                flag.windowStart = min(flag.windowStart, window.start)
-                flag.windowEnd = max(flag.windowEnd, window.end)
-            }
-            let all = Set(flag.reportIDs.split(separator: ",").map(String.init) + members)
-            guard all.count != flag.reportCount else { continue }
-            flag.reportIDs = all.sorted().joined(separator: ",")
-            flag.reportCount = all.count
-            try await flag.save(on: self.database)
-            try await AuditLog.append(on: self.database, actor: actor, action: existing == nil ? "trend_raised" : "trend_widened", subject: "trend:\(try flag.requireID())",
-                                      detail: ["kind": kind.rawValue, "value": value, "reports": String(all.count)])
-        }
+        var times: [UUID: Date] = [:]
+        for row in rows { times[try row.decode(column: "id", as: UUID.self)] = try row.decode(column: "detected_at", as: Date.self) }
+        return times
     }
 
     /// The sectors whose trends `organisation` may see: those where it holds a report step

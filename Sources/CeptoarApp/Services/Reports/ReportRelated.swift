@@ -1,6 +1,7 @@
 import CeptoarKit
 import Fluent
 import Foundation
+import SQLKit
 import Vapor
 
 /// What an analyst or coordinator sees linked to a report: the other reports sharing an
@@ -95,8 +96,8 @@ struct ReportRelated {
             advisories.append(LinkedAdvisory(id: try advisory.requireID(), title: advisory.title, cve: cve, createdAt: advisory.createdAt ?? Date.distantPast))
         }
 
-        let flags = try await TrendFlag.query(on: self.database).filter(\.$sector.$id == loaded.report.$sector.id)
-            .filter(\.$reportIDs, .custom("LIKE"), "%\(id.uuidString)%").sort(\.$raisedAt, .descending).limit(20).all()
+        let inFlags = try await TrendFlagReport.flags(of: id, on: self.database as! any SQLDatabase)
+        let flags = inFlags.isEmpty ? [] : try await TrendFlag.query(on: self.database).filter(\.$id ~~ inFlags).sort(\.$raisedAt, .descending).limit(20).all()
         let trends = try await self.trends(flags, for: viewer)
         try await AuditLog.append(on: self.database, actor: user.email, action: "report_related", subject: "report:\(id)",
                                   detail: ["reports": String(reports.count), "advisories": String(advisories.count), "trends": String(trends.count)])
@@ -114,22 +115,27 @@ struct ReportRelated {
         return try await self.trends(query.sort(\.$raisedAt, .descending).limit(200).all(), for: viewer)
     }
 
+    /// The flags with the reports in each that the viewer may read: every report loaded at
+    /// once (in slices), not one by one — a flag of a burst holds hundreds.
     private func trends(_ flags: [TrendFlag], for viewer: AccessPolicy.Viewer) async throws -> [Trend] {
         guard !flags.isEmpty else { return [] }
         let sectors = try await Sector.query(on: self.database).filter(\.$id ~~ Array(Set(flags.map { $0.$sector.id }))).all()
         let sectorKeys = Dictionary(sectors.compactMap { s in s.id.map { ($0, s.key) } }, uniquingKeysWith: { a, _ in a })
-        var result: [Trend] = []
-        for flag in flags {
-            let ids = flag.reportIDs.split(separator: ",").compactMap { UUID(uuidString: String($0)) }
-            var readable: [UUID] = []
-            for id in ids {
-                guard let other = try? await ReportBook.load(id, on: self.database) else { continue }
-                if case .allow = AccessPolicy.readReport(viewer, other.item) { readable.append(id) }
+        let members = try await TrendFlagReport.reports(of: flags.compactMap(\.id), on: self.database as! any SQLDatabase)
+        let all = Array(Set(members.values.joined()))
+        var readable: Set<UUID> = []
+        for slice in stride(from: 0, to: all.count, by: 500).map({ all[$0..<min($0 + 500, all.count)] }) {
+            let reports = try await IncidentReport.query(on: self.database).filter(\.$id ~~ Array(slice)).all()
+            for loaded in try await ReportBook.loadMany(reports, on: self.database) {
+                if case .allow = AccessPolicy.readReport(viewer, loaded.item), let id = loaded.report.id { readable.insert(id) }
             }
-            result.append(Trend(
-                id: try flag.requireID(), sector: sectorKeys[flag.$sector.id] ?? "", kind: flag.kind, value: flag.value, reportCount: flag.reportCount,
-                raisedAt: flag.raisedAt, windowStart: flag.windowStart, windowEnd: flag.windowEnd, reports: readable))
         }
-        return result
+        return try flags.map { flag in
+            let id = try flag.requireID()
+            return Trend(
+                id: id, sector: sectorKeys[flag.$sector.id] ?? "", kind: flag.kind, value: flag.value, reportCount: flag.reportCount,
+                raisedAt: flag.raisedAt, windowStart: flag.windowStart, windowEnd: flag.windowEnd,
+                reports: (members[id] ?? []).filter(readable.contains).sorted { $0.uuidString < $1.uuidString })
+        }
     }
 }
