@@ -44,6 +44,7 @@ public func configure(_ app: Application, configuration: AppConfiguration, optio
     app.installMapCache()
     app.readCaches = ReadCaches(lifetime: .milliseconds(configuration.readCacheMilliseconds))
     app.ingestQueue = IngestQueue(database: app.db)
+    app.reportFiling = ReportFilingQueue(database: app.db, lifetime: .milliseconds(configuration.readCacheMilliseconds))
     app.inboundThrottle = InboundThrottle()
     app.taxiiPagingKey = NIOLockedValueBox(nil)
     FaultInjection.configure(

@@ -69,7 +69,7 @@ struct ReportWebController: RouteCollection {
         let form = try req.content.decode([String: String].self)
         let input = ReportForm.input(from: form)
         do {
-            let loaded = try await ReportBook(database: req.db).file(input, ceptoar: form["ceptoar"], by: user)
+            let loaded = try await ReportBook(database: req.db, queue: req.application.reportFiling).file(input, ceptoar: form["ceptoar"], by: user)
             return req.redirect(to: "/reports/\(try loaded.report.requireID().uuidString.lowercased())")
         } catch let error as UserError {
             let response = WebController.html(try await self.listPage(req, user, input: input, error: req.language == .ja ? error.ja : error.en).render(req))

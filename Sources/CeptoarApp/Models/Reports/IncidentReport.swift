@@ -207,20 +207,21 @@ final class TrendFlag: Model, @unchecked Sendable {
 enum TrendFlagReport {
     static let schema = "trend_flag_reports"
 
-    /// Adds the reports to the flag; how many were not in it already.
+    /// Adds the reports to the flag; those that were not in it already, in the order given.
     @discardableResult
-    static func insert(flag: UUID, reports: [UUID], on sql: any SQLDatabase) async throws -> Int {
-        var added = 0
+    static func insert(flag: UUID, reports: [UUID], on sql: any SQLDatabase) async throws -> [UUID] {
+        var added: [UUID] = []
         // In slices: every row binds two parameters, and SQLite takes at most 32,766.
         for slice in stride(from: 0, to: reports.count, by: 1_000).map({ reports[$0..<min($0 + 1_000, reports.count)] }) {
             let present = Set(try await sql.select().column("flag_id").column("report_id").from(Self.schema).where("flag_id", .equal, flag)
                 .where("report_id", .in, Array(slice)).all(decoding: Member.self).map(\.report_id))
-            let missing = slice.filter { !present.contains($0) }
+            var seen = present
+            let missing = slice.filter { seen.insert($0).inserted }
             guard !missing.isEmpty else { continue }
             var insert = sql.insert(into: Self.schema).columns("flag_id", "report_id")
             for report in missing { insert = insert.values(SQLBind(flag), SQLBind(report)) }
             try await insert.run()
-            added += missing.count
+            added += missing
         }
         return added
     }

@@ -7,6 +7,8 @@ import SQLKit
 /// reading (through `AccessPolicy`, recorded for the reporter and audited), and lists.
 struct ReportBook {
     let database: any Database
+    /// The process's filing queue (the server's); nil writes each filing alone.
+    var queue: ReportFilingQueue? = nil
 
     static let maximumPer = 200
 
@@ -48,57 +50,127 @@ struct ReportBook {
 
     // MARK: filing
 
-    /// A member files a report (its first stage) to one of its CEPTOARs.
+    /// A member files a report (its first stage) to one of its CEPTOARs. Everything that can
+    /// be refused is checked before the write; the write joins the process's filing queue
+    /// (`ReportFilingQueue`) when there is one and no transaction is open around this call.
     func file(_ input: ReportInput, ceptoar key: String?, by user: User, now: Date = Date()) async throws -> Loaded {
+        let filing = try await self.prepare(input, ceptoar: key, by: user, now: now)
+        if let queue = self.queue, !WriteGate.holding { return try await queue.file(filing) }
+        return try await Self.write([filing], on: self.database)[0]
+    }
+
+    /// A filing checked and resolved against the registry, ready to be written. Values only:
+    /// a batch that fails is written again from them, one filing at a time.
+    struct Filing: Sendable {
+        var id: UUID
+        var at: Date
+        var organisation: UUID
+        var filedBy: UUID
+        var ceptoar: UUID
+        var sector: UUID
+        var draft: ReportDraft
+        var actor: String
+        var audit: AuditLog.Pending
+        /// The CEPTOAR's secretariats: the report's first hop.
+        var secretariats: [UUID]
+
+        /// The rows the filing writes, new.
+        func rows() throws -> (report: IncidentReport, stage: ReportStageRecord, observables: [ReportObservableRecord]) {
+            let report = IncidentReport()
+            report.id = self.id
+            report.createdAt = self.at
+            report.$reporter.id = self.organisation
+            report.$filedBy.id = self.filedBy
+            report.$ceptoar.id = self.ceptoar
+            report.$sector.id = self.sector
+            report.stage = ""
+            report.exercise = false
+            report.synthetic = false
+            report.apply(self.draft, stage: .first, at: self.at)
+            let stage = try ReportBook.stageRecord(report, .first, version: 1, draft: self.draft, by: self.filedBy, at: self.at)
+            return (report, stage, try ReportBook.observableRows(report, self.draft))
+        }
+    }
+
+    /// Where an organisation may file: each CEPTOAR it is a member of today, with the
+    /// CEPTOAR's sector and its secretariats. Read for every filing, changed only with the
+    /// registry: `ReportFilingQueue.targets` keeps it.
+    struct Target: Sendable {
+        var ceptoar: UUID
+        var key: String
+        var sector: UUID?
+        var secretariats: [UUID]
+    }
+
+    func targets(of organisation: UUID) async throws -> [Target] {
+        let steps = ReportSteps(database: self.database)
+        var targets: [Target] = []
+        for ceptoar in try await steps.memberCeptoars(of: organisation) {
+            let id = try ceptoar.requireID()
+            let sector = try await steps.sector(of: id)
+            var secretariats: [UUID] = []
+            if let sector { secretariats = try await steps.holders(.ceptoar, ceptoar: id, sector: sector) }
+            targets.append(Target(ceptoar: id, key: ceptoar.key, sector: sector, secretariats: secretariats))
+        }
+        return targets
+    }
+
+    /// Checks a filing and resolves where it goes; refuses with the reason.
+    func prepare(_ input: ReportInput, ceptoar key: String?, by user: User, now: Date) async throws -> Filing {
         let draft = try Self.checked(input, now: now)
         let organisation = user.$organisation.id
-        let steps = ReportSteps(database: self.database)
-        let ceptoars = try await steps.memberCeptoars(of: organisation)
-        let ceptoar: Ceptoar
+        let targets: [Target]
+        if let cache = self.queue?.targets {
+            targets = try await cache.value(for: organisation) { [database] in try await ReportBook(database: database).targets(of: organisation) }
+        } else {
+            targets = try await self.targets(of: organisation)
+        }
+        let target: Target
         if let key, !key.isEmpty {
-            guard let found = ceptoars.first(where: { $0.key == key }) else {
+            guard let found = targets.first(where: { $0.key == key }) else {
                 throw UserError(status: .forbidden, ja: "貴組織はこのセプターの構成員ではありません: \(key.prefix(60))", en: "your organisation is not a member of the CEPTOAR '\(key.prefix(60))'", fields: ["ceptoar"])
             }
-            ceptoar = found
-        } else if ceptoars.count == 1 {
-            ceptoar = ceptoars[0]
-        } else if ceptoars.isEmpty {
+            target = found
+        } else if targets.count == 1 {
+            target = targets[0]
+        } else if targets.isEmpty {
             throw UserError(status: .forbidden, ja: "報告できるのはセプターの構成員だけです", en: "only a member of a CEPTOAR files reports")
         } else {
             throw UserError(status: .unprocessableEntity, ja: "複数のセプターに所属しています。報告先のセプター（ceptoar）を指定してください",
                             en: "your organisation belongs to several CEPTOARs: name the one to report to (ceptoar)", fields: ["ceptoar"])
         }
         try await self.checkSectors(draft)
-        let ceptoarID = try ceptoar.requireID()
-        guard let sector = try await steps.sector(of: ceptoarID) else {
+        guard let sector = target.sector else {
             throw UserError(status: .conflict, ja: "このセプターは現在登録簿にありません", en: "this CEPTOAR is not in the registry today")
         }
-        let secretariats = try await steps.holders(.ceptoar, ceptoar: ceptoarID, sector: sector)
-        guard !secretariats.isEmpty else {
+        guard !target.secretariats.isEmpty else {
             throw UserError(status: .conflict, ja: "このセプターには報告を受ける事務局が登録されていません", en: "this CEPTOAR has no secretariat registered to receive reports")
         }
-        return try await self.database.atomically { db in
-            let report = IncidentReport()
-            report.id = UUID()
-            report.createdAt = now
-            report.$reporter.id = organisation
-            report.$filedBy.id = try user.requireID()
-            report.$ceptoar.id = ceptoarID
-            report.$sector.id = sector
-            report.stage = ""
-            report.exercise = false
-            report.synthetic = false
-            report.apply(draft, stage: .first, at: now)
-            try await report.create(on: db)
-            let stage = try Self.stageRecord(report, .first, version: 1, draft: draft, by: user, at: now)
-            try await stage.create(on: db)
-            try await Self.index(report, draft, on: db)
-            try await AuditLog.append(on: db, actor: user.email, action: "report_file", subject: "report:\(report.id!)",
-                                      detail: ["ceptoar": ceptoar.key, "tlp": draft.tlp.rawValue, "attribution": draft.attribution.rawValue, "severity": String(draft.severity)])
-            try await ReportCorrelation(database: db).evaluateTrends(after: report, actor: user.email)
-            var loaded = Loaded(report: report, stages: [stage], hops: [])
-            let relay = ReportRelay(database: db)
-            try await relay.arrive(&loaded, at: .ceptoar, holders: secretariats, now: now)
+        let id = UUID()
+        let audit = AuditLog.Pending(actor: user.email, action: "report_file", subject: "report:\(id)",
+                                     detail: ["ceptoar": target.key, "tlp": draft.tlp.rawValue, "attribution": draft.attribution.rawValue, "severity": String(draft.severity)])
+        return Filing(
+            id: id, at: now, organisation: organisation, filedBy: try user.requireID(), ceptoar: target.ceptoar, sector: sector, draft: draft,
+            actor: user.email, audit: audit, secretariats: target.secretariats)
+    }
+
+    /// Writes prepared filings in one transaction, with a handful of statements whatever
+    /// their number: the rows of each kind in one insert, the audit entries in one append, the
+    /// trends per subject, the first hops at once. Each filing's report in its order.
+    static func write(_ filings: [Filing], on database: any Database) async throws -> [Loaded] {
+        guard !filings.isEmpty else { return [] }
+        // A report changes no account: the token cache stays warm under a burst of filings.
+        return try await database.atomically(touchingAccounts: false) { db in
+            let rows = try filings.map { try $0.rows() }
+            try await rows.map(\.report).create(on: db)
+            try await rows.map(\.stage).create(on: db)
+            let observables = rows.flatMap(\.observables)
+            if !observables.isEmpty { try await observables.create(on: db) }
+            // First, so that on PostgreSQL the chain's lock is held before the trend check.
+            try await AuditLog.append(on: db, filings.map(\.audit))
+            try await ReportCorrelation(database: db).evaluateTrends(zip(rows, filings).map { ($0.report, Self.cves($1.draft), $1.actor) })
+            var loaded = rows.map { Loaded(report: $0.report, stages: [$0.stage], hops: []) }
+            try await ReportRelay(database: db).arrive(&loaded, at: .ceptoar, holders: filings.map(\.secretariats))
             return loaded
         }
     }
@@ -132,7 +204,7 @@ struct ReportBook {
             try await Self.index(loaded.report, draft, on: db)
             try await AuditLog.append(on: db, actor: user.email, action: "report_stage", subject: "report:\(id)",
                                       detail: ["stage": stage.rawValue, "version": String(record.version), "tlp": draft.tlp.rawValue, "attribution": draft.attribution.rawValue])
-            try await ReportCorrelation(database: db).evaluateTrends(after: loaded.report, actor: user.email)
+            try await ReportCorrelation(database: db).evaluateTrends([(loaded.report, Self.cves(draft), user.email)])
             // A new version may lift what stopped the relay (consent given, attribution widened).
             try await ReportRelay(database: db).reconsider(&loaded, now: now)
             return loaded
@@ -315,10 +387,14 @@ struct ReportBook {
     }
 
     static func stageRecord(_ report: IncidentReport, _ stage: ReportStage, version: Int, draft: ReportDraft, by user: User, at now: Date) throws -> ReportStageRecord {
+        try self.stageRecord(report, stage, version: version, draft: draft, by: try user.requireID(), at: now)
+    }
+
+    static func stageRecord(_ report: IncidentReport, _ stage: ReportStage, version: Int, draft: ReportDraft, by user: UUID, at now: Date) throws -> ReportStageRecord {
         let record = ReportStageRecord()
         record.id = UUID()
         record.$report.id = try report.requireID()
-        record.$submittedBy.id = try user.requireID()
+        record.$submittedBy.id = user
         record.stage = stage.rawValue
         record.version = version
         record.status = ReportStageRecord.Status.submitted.rawValue
@@ -329,12 +405,23 @@ struct ReportBook {
 
     /// The observables of the report's latest content, for correlation.
     static func index(_ report: IncidentReport, _ draft: ReportDraft, on db: any Database) async throws {
-        for observable in draft.observables {
+        let rows = try Self.observableRows(report, draft)
+        if !rows.isEmpty { try await rows.create(on: db) }
+    }
+
+    static func observableRows(_ report: IncidentReport, _ draft: ReportDraft) throws -> [ReportObservableRecord] {
+        try draft.observables.map { observable in
             let row = ReportObservableRecord()
+            row.id = UUID()
             row.$report.id = try report.requireID()
             row.key = observable.key
             row.detectedAt = draft.detectedAt
-            try await row.create(on: db)
+            return row
         }
+    }
+
+    /// The CVEs a report names (each in its canonical form), for the trend check.
+    static func cves(_ draft: ReportDraft) -> [String] {
+        Array(Set(draft.observables.filter { $0.kind == .cve }.map(\.value))).sorted()
     }
 }

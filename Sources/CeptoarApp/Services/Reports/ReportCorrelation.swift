@@ -65,59 +65,106 @@ struct ReportCorrelation {
         return false
     }
 
-    /// After a report is filed or changed: raise or widen its sector's trend flags. Runs in
-    /// the filing's transaction, so the flag and the report commit together. Filings of one
-    /// sector take turns here: SQLite has one writer, and on PostgreSQL the filing has already
-    /// taken the audit chain's lock (`AuditLog.append`), held until its commit — so two
-    /// reports that each make "the third" cannot raise two flags.
-    func evaluateTrends(after report: IncidentReport, actor: String) async throws {
-        guard !report.exercise else { return }
-        let id = try report.requireID()
-        var subjects: [(ReportCorrelationRules.TrendKind, String)] = [(.eventType, report.eventType)]
-        subjects += try await self.cves(of: report).map { (.cve, $0) }
-        for (kind, value) in subjects {
-            try await self.evaluate(kind, value, report: report, id: id, actor: actor)
+    /// After reports are filed or changed: raise or widen their sectors' trend flags. Runs in
+    /// the filing's transaction, so the flags and the reports commit together. Filings take
+    /// turns here: SQLite has one writer, and on PostgreSQL the filing has already taken the
+    /// audit chain's lock (`AuditLog.append`), held until its commit — so two reports that
+    /// each make "the third" cannot raise two flags. Each item: the report, its CVEs, and who
+    /// filed it (the actor of the audit entries it causes).
+    func evaluateTrends(_ items: [(report: IncidentReport, cves: [String], actor: String)]) async throws {
+        var order: [Subject] = []
+        var bySubject: [Subject: [(IncidentReport, String)]] = [:]
+        for item in items where !item.report.exercise {
+            let sector = item.report.$sector.id
+            for subject in [Subject(sector: sector, kind: .eventType, value: item.report.eventType)] + item.cves.map({ Subject(sector: sector, kind: .cve, value: $0) }) {
+                if bySubject[subject] == nil { order.append(subject) }
+                bySubject[subject, default: []].append((item.report, item.actor))
+            }
         }
+        var entries: [AuditLog.Pending] = []
+        for subject in order {
+            let reports = (bySubject[subject] ?? []).sorted { $0.0.detectedAt < $1.0.detectedAt }
+            try await self.evaluate(subject, reports, audit: &entries)
+        }
+        try await AuditLog.append(on: self.database, entries)
     }
 
-    /// One trend subject. A flag already raised that the report falls within 72 hours of is
-    /// continued by it: one insert, whatever the size of the burst. Otherwise the reports of
-    /// the subject within 72 hours either side are counted (their ids and times only) and a
-    /// flag rises when the report makes the third within one span.
-    private func evaluate(_ kind: ReportCorrelationRules.TrendKind, _ value: String, report: IncidentReport, id: UUID, actor: String) async throws {
+    /// What a trend is about, in a sector.
+    private struct Subject: Hashable {
+        var sector: UUID
+        var kind: ReportCorrelationRules.TrendKind
+        var value: String
+    }
+
+    /// One subject's reports, earliest detection first. A report within 72 hours of a flag
+    /// already raised continues it: the batch's joiners go in with one insert, whatever the
+    /// size of the burst. Otherwise the subject's reports within 72 hours either side are
+    /// counted (their ids and times only), and a flag rises when the report makes the third
+    /// within one span.
+    private func evaluate(_ subject: Subject, _ reports: [(IncidentReport, String)], audit entries: inout [AuditLog.Pending]) async throws {
         let sql = self.database as! any SQLDatabase
         let span = ReportCorrelationRules.trendSpan
-        let at = report.detectedAt
-        if let flag = try await TrendFlag.query(on: self.database).filter(\.$sector.$id == report.$sector.id).filter(\.$kind == kind.rawValue)
-            .filter(\.$value == value).filter(\.$windowEnd >= at.addingTimeInterval(-span)).filter(\.$windowStart <= at.addingTimeInterval(span))
-            .sort(\.$raisedAt, .descending).first() {
-            guard try await TrendFlagReport.insert(flag: try flag.requireID(), reports: [id], on: sql) > 0 else { return }
-            flag.windowStart = min(flag.windowStart, at)
-            flag.windowEnd = max(flag.windowEnd, at)
-            flag.reportCount += 1
-            try await flag.save(on: self.database)
-            try await AuditLog.append(on: self.database, actor: actor, action: "trend_widened", subject: "trend:\(try flag.requireID())",
-                                      detail: ["kind": kind.rawValue, "value": value, "reports": String(flag.reportCount)])
-            return
+        var flag: TrendFlag?
+        var joining: [UUID] = []
+        var actors: [UUID: String] = [:]
+        func covers(_ flag: TrendFlag, _ at: Date) -> Bool { flag.windowStart.addingTimeInterval(-span) <= at && at <= flag.windowEnd.addingTimeInterval(span) }
+        func flush() async throws {
+            guard let current = flag, !joining.isEmpty else { return }
+            let id = try current.requireID()
+            let added = try await TrendFlagReport.insert(flag: id, reports: joining, on: sql)
+            joining = []
+            guard !added.isEmpty else { return }
+            for report in added {
+                current.reportCount += 1
+                entries.append(AuditLog.Pending(actor: actors[report] ?? "system", action: "trend_widened", subject: "trend:\(id)",
+                                                detail: ["kind": subject.kind.rawValue, "value": subject.value, "reports": String(current.reportCount)]))
+            }
+            try await current.save(on: self.database)
         }
-        let times = try await self.times(kind, value, sector: report.$sector.id, from: at.addingTimeInterval(-span), to: at.addingTimeInterval(span))
+        for (report, actor) in reports {
+            let id = try report.requireID()
+            let at = report.detectedAt
+            actors[id] = actor
+            if flag == nil || !covers(flag!, at) {
+                try await flush()
+                flag = try await TrendFlag.query(on: self.database).filter(\.$sector.$id == subject.sector).filter(\.$kind == subject.kind.rawValue)
+                    .filter(\.$value == subject.value).filter(\.$windowEnd >= at.addingTimeInterval(-span)).filter(\.$windowStart <= at.addingTimeInterval(span))
+                    .sort(\.$raisedAt, .descending).first()
+            }
+            if let current = flag {
+                current.windowStart = min(current.windowStart, at)
+                current.windowEnd = max(current.windowEnd, at)
+                joining.append(id)
+                continue
+            }
+            flag = try await self.raise(subject, for: report, id: id, actor: actor, audit: &entries)
+        }
+        try await flush()
+    }
+
+    /// Raises a flag when the report makes the third of its subject within one span; the flag.
+    private func raise(_ subject: Subject, for report: IncidentReport, id: UUID, actor: String, audit entries: inout [AuditLog.Pending]) async throws -> TrendFlag? {
+        let span = ReportCorrelationRules.trendSpan
+        let at = report.detectedAt
+        let times = try await self.times(subject.kind, subject.value, sector: subject.sector, from: at.addingTimeInterval(-span), to: at.addingTimeInterval(span))
         guard times.count >= ReportCorrelationRules.trendThreshold,
-              let window = ReportCorrelationRules.trendWindow(Array(times.values), including: at) else { return }
+              let window = ReportCorrelationRules.trendWindow(Array(times.values), including: at) else { return nil }
         let members = times.filter { $0.value >= window.start && $0.value <= window.end }.keys.sorted { $0.uuidString < $1.uuidString }
-        guard members.contains(id) else { return }
+        guard members.contains(id) else { return nil }
         let flag = TrendFlag()
         flag.id = UUID()
-        flag.$sector.id = report.$sector.id
-        flag.kind = kind.rawValue
-        flag.value = value
+        flag.$sector.id = subject.sector
+        flag.kind = subject.kind.rawValue
+        flag.value = subject.value
         flag.raisedAt = Date()
         flag.windowStart = window.start
         flag.windowEnd = window.end
         flag.reportCount = members.count
         try await flag.create(on: self.database)
-        try await TrendFlagReport.insert(flag: try flag.requireID(), reports: members, on: sql)
-        try await AuditLog.append(on: self.database, actor: actor, action: "trend_raised", subject: "trend:\(try flag.requireID())",
-                                  detail: ["kind": kind.rawValue, "value": value, "reports": String(members.count)])
+        try await TrendFlagReport.insert(flag: try flag.requireID(), reports: members, on: self.database as! any SQLDatabase)
+        entries.append(AuditLog.Pending(actor: actor, action: "trend_raised", subject: "trend:\(try flag.requireID())",
+                                        detail: ["kind": subject.kind.rawValue, "value": subject.value, "reports": String(members.count)]))
+        return flag
     }
 
     /// The detection time of each real report of the sector with the event type or CVE,

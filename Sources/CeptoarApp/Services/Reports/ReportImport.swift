@@ -3,7 +3,7 @@ import Fluent
 import Foundation
 
 /// Reports that arrive in bulk or by mail (`ReportIntake`): every row is checked first, and
-/// then all are filed in one transaction through the same `ReportBook.file` as the API — or,
+/// then all are filed in one transaction through the same `ReportBook.prepare` and `write` as the API — or,
 /// if any row is wrong, none is, and the refusal names each wrong row and field.
 struct ReportImport {
     let database: any Database
@@ -46,23 +46,23 @@ struct ReportImport {
         guard fields.isEmpty else {
             throw UserError(status: .unprocessableEntity, ja: ja.joined(separator: "。"), en: en.joined(separator: "; "), fields: fields)
         }
-        return try await self.database.atomically { db in
-            var filed: [Filed] = []
-            for row in rows {
-                do {
-                    let loaded = try await ReportBook(database: db).file(row.input, ceptoar: ceptoar ?? row.ceptoar, by: user, now: now)
-                    filed.append(Filed(line: row.line, loaded: loaded))
-                } catch let error as UserError where many {
-                    var refused = error
-                    refused.ja = "\(row.line)行目: " + error.ja
-                    refused.en = "line \(row.line): " + error.en
-                    refused.fields = (error.fields ?? []).map { "rows[\(row.line)].\($0)" }
-                    throw refused
-                }
+        var filings: [ReportBook.Filing] = []
+        for row in rows {
+            do {
+                filings.append(try await ReportBook(database: self.database).prepare(row.input, ceptoar: ceptoar ?? row.ceptoar, by: user, now: now))
+            } catch let error as UserError where many {
+                var refused = error
+                refused.ja = "\(row.line)行目: " + error.ja
+                refused.en = "line \(row.line): " + error.en
+                refused.fields = (error.fields ?? []).map { "rows[\(row.line)].\($0)" }
+                throw refused
             }
+        }
+        return try await self.database.atomically { [filings] db in
+            let written = try await ReportBook.write(filings, on: db)
             try await AuditLog.append(on: db, actor: user.email, action: "report_import", subject: "organisation:\(user.$organisation.id)",
-                                      detail: ["channel": channel, "reports": String(filed.count)])
-            return filed
+                                      detail: ["channel": channel, "reports": String(written.count)])
+            return zip(rows, written).map { Filed(line: $0.line, loaded: $1) }
         }
     }
 }

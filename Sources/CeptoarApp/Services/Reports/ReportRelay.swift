@@ -17,29 +17,44 @@ struct ReportRelay {
 
     static func defaultForwardsAtOnce(_ step: AccessPolicy.ReportStep) -> Bool { step == .ministry }
 
-    /// The report arrives at `step`, held by `holders`.
-    func arrive(_ loaded: inout ReportBook.Loaded, at step: AccessPolicy.ReportStep, holders: [UUID], now: Date) async throws {
-        for holder in holders where !loaded.hops.contains(where: { $0.reportStep == step && $0.$organisation.id == holder }) {
-            let hop = ReportHop()
-            hop.id = UUID()
-            hop.$report.id = try loaded.report.requireID()
-            hop.$organisation.id = holder
-            hop.step = step.rawValue
-            hop.receivedAt = now
-            hop.automatic = false
-            hop.status = ReportHop.Status.held.rawValue
-            loaded.hops.append(hop)
-            let goesOn = AccessPolicy.forwardReport(loaded.item, from: step, by: holder.uuidString)
-            if case .deny = goesOn {
-                hop.status = ReportHop.Status.final.rawValue
-                try await hop.create(on: self.database)
-            } else if try await self.forwardsAtOnce(holder, step: step, severity: loaded.report.severity) {
-                try await hop.create(on: self.database)
-                try await self.complete(&loaded, hop, actor: nil, note: nil, now: now)
-            } else {
-                try await hop.create(on: self.database)
+    /// The reports arrive at `step`, each held by its `holders`: every hop created with one
+    /// insert and the holders' settings read once; a hop whose holder forwards at once is
+    /// then completed (and the next step arrived at) report by report.
+    func arrive(_ loaded: inout [ReportBook.Loaded], at step: AccessPolicy.ReportStep, holders: [[UUID]], now: Date? = nil) async throws {
+        let settings = try await self.settings(of: Set(holders.joined()))
+        var created: [ReportHop] = []
+        var atOnce: [(Int, ReportHop)] = []
+        for index in loaded.indices {
+            let at = now ?? loaded[index].report.createdAt ?? Date()
+            for holder in holders[index] where !loaded[index].hops.contains(where: { $0.reportStep == step && $0.$organisation.id == holder }) {
+                let hop = ReportHop()
+                hop.id = UUID()
+                hop.$report.id = try loaded[index].report.requireID()
+                hop.$organisation.id = holder
+                hop.step = step.rawValue
+                hop.receivedAt = at
+                hop.automatic = false
+                hop.status = ReportHop.Status.held.rawValue
+                loaded[index].hops.append(hop)
+                created.append(hop)
+                if case .deny = AccessPolicy.forwardReport(loaded[index].item, from: step, by: holder.uuidString) {
+                    hop.status = ReportHop.Status.final.rawValue
+                } else if Self.forwardsAtOnce(settings[holder], step: step, severity: loaded[index].report.severity) {
+                    atOnce.append((index, hop))
+                }
             }
         }
+        if !created.isEmpty { try await created.create(on: self.database) }
+        for (index, hop) in atOnce where hop.hopStatus == .held {
+            try await self.complete(&loaded[index], hop, actor: nil, note: nil, now: now ?? loaded[index].report.createdAt ?? Date())
+        }
+    }
+
+    /// One report arrives at `step`, held by `holders`.
+    func arrive(_ loaded: inout ReportBook.Loaded, at step: AccessPolicy.ReportStep, holders: [UUID], now: Date) async throws {
+        var one = [loaded]
+        try await self.arrive(&one, at: step, holders: [holders], now: now)
+        loaded = one[0]
     }
 
     /// A person at the hop forwards the report to the next step.
@@ -98,10 +113,15 @@ struct ReportRelay {
         try await self.arrive(&loaded, at: next, holders: holders, now: now)
     }
 
-    func forwardsAtOnce(_ organisation: UUID, step: AccessPolicy.ReportStep, severity: Int) async throws -> Bool {
-        guard let setting = try await ReportRelaySetting.query(on: self.database).filter(\.$organisation.$id == organisation).first() else {
-            return Self.defaultForwardsAtOnce(step)
-        }
+    /// The holders' relay settings (none for a holder that keeps the default).
+    func settings(of holders: Set<UUID>) async throws -> [UUID: ReportRelaySetting] {
+        guard !holders.isEmpty else { return [:] }
+        let found = try await ReportRelaySetting.query(on: self.database).filter(\.$organisation.$id ~~ Array(holders)).all()
+        return Dictionary(found.map { ($0.$organisation.id, $0) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    static func forwardsAtOnce(_ setting: ReportRelaySetting?, step: AccessPolicy.ReportStep, severity: Int) -> Bool {
+        guard let setting else { return Self.defaultForwardsAtOnce(step) }
         guard let from = setting.forwardFromSeverity else { return false }
         return severity >= from
     }

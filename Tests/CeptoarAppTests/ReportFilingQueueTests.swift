@@ -1,0 +1,84 @@
+@testable import CeptoarKit
+import Fluent
+import Foundation
+import SQLKit
+import Testing
+import VaporTesting
+
+@testable import CeptoarApp
+
+@Suite("Incident reports: filings written together")
+struct ReportFilingQueueTests {
+    static func bank(_ app: Application) async throws -> User {
+        try #require(try await User.query(on: app.db).filter(\.$email == ReportTests.bankEmail).first())
+    }
+
+    @Test func concurrentFilingsAreAllWrittenWithTheirHopsTrendsAndAnUnbrokenAuditChain() async throws {
+        try await withCeptoar(demo: true) { app in
+            let bank = try await APIClient.demo(app, ReportTests.bankEmail)
+            // Forty filings at once, as a mass exploitation brings them.
+            let statuses = try await withThrowingTaskGroup(of: HTTPStatus.self) { group in
+                for index in 0..<40 {
+                    group.addTask {
+                        var input = ReportInput.outage(detectedHoursAgo: Double(index) / 10, bankName: "x")
+                        input.observables = [.init(kind: "cve", value: "CVE-2024-3400"), .init(kind: "ip", value: "198.51.100.\(index)")]
+                        return try await bank.send(.POST, "/api/v1/reports", json: input).status
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(statuses.count == 40 && statuses.allSatisfy { $0 == .created })
+            let reports = try await IncidentReport.query(on: app.db).all()
+            #expect(reports.count == 40)
+            // Every report has its stage, its observables and its held hop at the CEPTOAR.
+            #expect(try await ReportStageRecord.query(on: app.db).count() == 40)
+            #expect(try await ReportObservableRecord.query(on: app.db).count() == 80)
+            let hops = try await ReportHop.query(on: app.db).all()
+            #expect(hops.count == 40 && Set(hops.map { $0.$report.id }) == Set(reports.compactMap(\.id)) && hops.allSatisfy { $0.hopStatus == .held })
+            // One flag per subject, holding all forty.
+            let flags = try await TrendFlag.query(on: app.db).all()
+            #expect(flags.count == 2 && flags.allSatisfy { $0.reportCount == 40 })
+            let members = try await TrendFlagReport.reports(of: flags.compactMap(\.id), on: app.db as! any SQLDatabase)
+            #expect(flags.allSatisfy { Set(members[$0.id!] ?? []) == Set(reports.compactMap(\.id)) })
+            #expect(try await AuditRecord.query(on: app.db).filter(\.$action == "report_file").count() == 40)
+            // Each report is in one audit entry per flag: the raising (with as many as were in the
+            // window then — a batch may hold more than three) or its own widening.
+            let raised = try await AuditRecord.query(on: app.db).filter(\.$action == "trend_raised").all()
+            let widened = try await AuditRecord.query(on: app.db).filter(\.$action == "trend_widened").count()
+            let inRaising = try raised.map { try JSONDecoder().decode([String: String].self, from: Data($0.detail.utf8))["reports"].flatMap(Int.init) ?? 0 }
+            #expect(raised.count == 2 && inRaising.allSatisfy { $0 >= 3 } && inRaising.reduce(0, +) + widened == 80)
+            let verified = try await AuditLog.verify(on: app.db)
+            #expect(verified.break == nil)
+        }
+    }
+
+    @Test func aFilingThatCannotBeWrittenFailsAloneAndABatchIsWholeOrNothing() async throws {
+        try await withCeptoar(demo: true) { app in
+            let user = try await Self.bank(app)
+            let book = ReportBook(database: app.db)
+            let good = try await book.prepare(ReportInput.outage(bankName: "x"), ceptoar: nil, by: user, now: Date())
+            // Its CEPTOAR gone from the registry between the check and the write.
+            var bad = try await book.prepare(ReportInput.outage(bankName: "x"), ceptoar: nil, by: user, now: Date())
+            bad.ceptoar = UUID()
+
+            // Written together, neither is.
+            await #expect(throws: (any Error).self) { try await ReportBook.write([good, bad], on: app.db) }
+            #expect(try await IncidentReport.query(on: app.db).count() == 0)
+            #expect(try await AuditRecord.query(on: app.db).filter(\.$action == "report_file").count() == 0)
+
+            // Through the queue, with others around it: each good one is written, the bad one refused.
+            var others: [ReportBook.Filing] = []
+            for _ in 0..<5 { others.append(try await book.prepare(ReportInput.outage(bankName: "x"), ceptoar: nil, by: user, now: Date())) }
+            let results = await withTaskGroup(of: (UUID, Bool).self) { group in
+                for filing in [good, bad] + others {
+                    group.addTask { (filing.id, (try? await app.reportFiling.file(filing)) != nil) }
+                }
+                return await group.reduce(into: [UUID: Bool]()) { $0[$1.0] = $1.1 }
+            }
+            #expect(results[bad.id] == false)
+            #expect(([good] + others).allSatisfy { results[$0.id] == true })
+            #expect(Set(try await IncidentReport.query(on: app.db).all().compactMap(\.id)) == Set(([good] + others).map(\.id)))
+            #expect(try await AuditLog.verify(on: app.db).break == nil)
+        }
+    }
+}
