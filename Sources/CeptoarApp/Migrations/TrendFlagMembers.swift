@@ -1,4 +1,5 @@
 import Fluent
+import Foundation
 import SQLKit
 
 /// A trend flag's reports move from a comma-separated list on the flag to rows of their own.
