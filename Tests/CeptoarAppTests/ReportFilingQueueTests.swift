@@ -81,4 +81,24 @@ struct ReportFilingQueueTests {
             #expect(try await AuditLog.verify(on: app.db).break == nil)
         }
     }
+
+    @Test func theFilingsAnswerIsTheReportAsItsReporterReadsItBack() async throws {
+        try await withCeptoar(demo: true) { app in
+            let bank = try await APIClient.demo(app, ReportTests.bankEmail)
+            // One filing first, so where the bank files is cached with the default deadlines…
+            #expect(try await bank.send(.POST, "/api/v1/reports", json: ReportInput.outage(bankName: "x")).status == .created)
+            // …then the sector agrees deadlines of its own: the next answer carries them.
+            let fsa = try await APIClient.demo(app, "fsa@demo.ceptoar.example")
+            let deadlines = ["first": "12h from detection", "followUp": "48h from first_report", "final": "2 months from previous_stage"]
+            #expect(try await fsa.send(.PUT, "/api/v1/sectors/finance/report-deadlines", json: deadlines).status == .ok)
+            let filed = try await bank.send(.POST, "/api/v1/reports", json: ReportInput.outage(bankName: "x"))
+            #expect(filed.status == .created)
+            let id = try bank.decode(ReportDTO.self, filed).id
+            let read = try await bank.send(.GET, "/api/v1/reports/\(id)")
+            func object(_ text: String) throws -> NSDictionary { try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? NSDictionary) }
+            let answer = try object(filed.body.string)
+            #expect(answer == (try object(read.body.string)), "\(filed.body.string)\n\(read.body.string)")
+            #expect(try bank.decode(ReportDTO.self, filed).deadlines.map(\.rule) == ["12h from detection", "48h from first_report", "2 months from previous_stage"])
+        }
+    }
 }

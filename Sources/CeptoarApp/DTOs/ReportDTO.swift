@@ -90,19 +90,38 @@ struct ReportPresenter {
         try await self.dtos([(loaded, view)])[0]
     }
 
-    func dtos(_ items: [(ReportBook.Loaded, AccessPolicy.ReportView)]) async throws -> [ReportDTO] {
-        guard !items.isEmpty else { return [] }
+    /// What the reports' JSON names besides the reports: organisations, CEPTOAR and sector
+    /// keys, filers, and each sector's deadlines.
+    struct Lookups: Sendable {
+        var names: [UUID: LocalizedText] = [:]
+        var ceptoarKeys: [UUID: String] = [:]
+        var sectorKeys: [UUID: String] = [:]
+        var filers: [UUID: String] = [:]
+        var policies: [UUID: DeadlinePolicy] = [:]
+    }
+
+    /// The lookups of these reports, read with five queries.
+    func lookups(_ items: [(ReportBook.Loaded, AccessPolicy.ReportView)]) async throws -> Lookups {
         let reports = items.map(\.0.report)
         let organisationIDs = Set(reports.map { $0.$reporter.id } + items.flatMap { $0.0.hops.map { $0.$organisation.id } })
         let organisations = try await Organisation.query(on: self.database).filter(\.$id ~~ Array(organisationIDs)).all()
-        let names = Dictionary(organisations.compactMap { o in o.id.map { ($0, o.name) } }, uniquingKeysWith: { a, _ in a })
         let ceptoars = try await Ceptoar.query(on: self.database).filter(\.$id ~~ Array(Set(reports.map { $0.$ceptoar.id }))).all()
-        let ceptoarKeys = Dictionary(ceptoars.compactMap { c in c.id.map { ($0, c.key) } }, uniquingKeysWith: { a, _ in a })
         let sectors = try await Sector.query(on: self.database).filter(\.$id ~~ Array(Set(reports.map { $0.$sector.id }))).all()
-        let sectorKeys = Dictionary(sectors.compactMap { s in s.id.map { ($0, s.key) } }, uniquingKeysWith: { a, _ in a })
         let users = try await User.query(on: self.database).filter(\.$id ~~ Array(Set(reports.map { $0.$filedBy.id }))).all()
-        let filers = Dictionary(users.compactMap { u in u.id.map { ($0, u.displayName) } }, uniquingKeysWith: { a, _ in a })
-        let policies = try await ReportDeadlines(database: self.database).policies(for: reports.map { $0.$sector.id })
+        return Lookups(
+            names: Dictionary(organisations.compactMap { o in o.id.map { ($0, o.name) } }, uniquingKeysWith: { a, _ in a }),
+            ceptoarKeys: Dictionary(ceptoars.compactMap { c in c.id.map { ($0, c.key) } }, uniquingKeysWith: { a, _ in a }),
+            sectorKeys: Dictionary(sectors.compactMap { s in s.id.map { ($0, s.key) } }, uniquingKeysWith: { a, _ in a }),
+            filers: Dictionary(users.compactMap { u in u.id.map { ($0, u.displayName) } }, uniquingKeysWith: { a, _ in a }),
+            policies: try await ReportDeadlines(database: self.database).policies(for: reports.map { $0.$sector.id }))
+    }
+
+    /// `lookups` when the caller has them (a filing: from the registry cache), else read.
+    func dtos(_ items: [(ReportBook.Loaded, AccessPolicy.ReportView)], lookups known: Lookups? = nil) async throws -> [ReportDTO] {
+        guard !items.isEmpty else { return [] }
+        let lookups: Lookups
+        if let known { lookups = known } else { lookups = try await self.lookups(items) }
+        let (names, ceptoarKeys, sectorKeys, filers, policies) = (lookups.names, lookups.ceptoarKeys, lookups.sectorKeys, lookups.filers, lookups.policies)
         var redactions: [UUID: ReportRedaction] = [:]
         var result: [ReportDTO] = []
         for (loaded, view) in items {

@@ -33,8 +33,8 @@ struct ReportAPIController: RouteCollection {
         let user = try req.requireUser()
         let input = try Self.decode(ReportInput.self, req)
         let destination = try Self.decode(Destination.self, req)
-        let loaded = try await ReportBook(database: req.db, queue: req.application.reportFiling).file(input, ceptoar: destination.ceptoar, by: user)
-        let response = try await ReportPresenter(database: req.db).dto(loaded, view: .named).encodeResponse(status: .created, for: req)
+        let (loaded, dto) = try await ReportBook(database: req.db, queue: req.application.reportFiling).fileAndPresent(input, ceptoar: destination.ceptoar, by: user)
+        let response = try await dto.encodeResponse(status: .created, for: req)
         response.headers.replaceOrAdd(name: .location, value: "/api/v1/reports/\(loaded.report.id!)")
         return response
     }

@@ -54,9 +54,23 @@ struct ReportBook {
     /// be refused is checked before the write; the write joins the process's filing queue
     /// (`ReportFilingQueue`) when there is one and no transaction is open around this call.
     func file(_ input: ReportInput, ceptoar key: String?, by user: User, now: Date = Date()) async throws -> Loaded {
+        try await self.filed(input, ceptoar: key, by: user, now: now).loaded
+    }
+
+    /// Files, and answers with the report as its reporter sees it — written from what the
+    /// filing already knows, not read back.
+    func fileAndPresent(_ input: ReportInput, ceptoar key: String?, by user: User, now: Date = Date()) async throws -> (loaded: Loaded, dto: ReportDTO) {
+        let (loaded, filing) = try await self.filed(input, ceptoar: key, by: user, now: now)
+        var lookups = filing.lookups
+        lookups.filers[filing.filedBy] = user.displayName
+        let dto = try await ReportPresenter(database: self.database, now: now).dtos([(loaded, .named)], lookups: lookups)[0]
+        return (loaded, dto)
+    }
+
+    private func filed(_ input: ReportInput, ceptoar key: String?, by user: User, now: Date) async throws -> (loaded: Loaded, filing: Filing) {
         let filing = try await self.prepare(input, ceptoar: key, by: user, now: now)
-        if let queue = self.queue, !WriteGate.holding { return try await queue.file(filing) }
-        return try await Self.write([filing], on: self.database)[0]
+        if let queue = self.queue, !WriteGate.holding { return (try await queue.file(filing), filing) }
+        return (try await Self.write([filing], on: self.database)[0], filing)
     }
 
     /// A filing checked and resolved against the registry, ready to be written. Values only:
@@ -73,6 +87,8 @@ struct ReportBook {
         var audit: AuditLog.Pending
         /// The CEPTOAR's secretariats: the report's first hop.
         var secretariats: [UUID]
+        /// What the filed report's JSON names (but the filer).
+        var lookups: ReportPresenter.Lookups
 
         /// The rows the filing writes, new.
         func rows() throws -> (report: IncidentReport, stage: ReportStageRecord, observables: [ReportObservableRecord]) {
@@ -100,6 +116,8 @@ struct ReportBook {
         var key: String
         var sector: UUID?
         var secretariats: [UUID]
+        /// The reporter's and secretariats' names, the keys, the sector's deadlines.
+        var lookups: ReportPresenter.Lookups
     }
 
     func targets(of organisation: UUID) async throws -> [Target] {
@@ -109,8 +127,17 @@ struct ReportBook {
             let id = try ceptoar.requireID()
             let sector = try await steps.sector(of: id)
             var secretariats: [UUID] = []
-            if let sector { secretariats = try await steps.holders(.ceptoar, ceptoar: id, sector: sector) }
-            targets.append(Target(ceptoar: id, key: ceptoar.key, sector: sector, secretariats: secretariats))
+            var lookups = ReportPresenter.Lookups(ceptoarKeys: [id: ceptoar.key])
+            if let sector {
+                secretariats = try await steps.holders(.ceptoar, ceptoar: id, sector: sector)
+                if let record = try await Sector.find(sector, on: self.database) { lookups.sectorKeys[sector] = record.key }
+                lookups.policies = try await ReportDeadlines(database: self.database).policies(for: [sector])
+            }
+            let named = [organisation] + secretariats
+            for named in try await Organisation.query(on: self.database).filter(\.$id ~~ named).all() {
+                if let key = named.id { lookups.names[key] = named.name }
+            }
+            targets.append(Target(ceptoar: id, key: ceptoar.key, sector: sector, secretariats: secretariats, lookups: lookups))
         }
         return targets
     }
@@ -151,7 +178,7 @@ struct ReportBook {
                                      detail: ["ceptoar": target.key, "tlp": draft.tlp.rawValue, "attribution": draft.attribution.rawValue, "severity": String(draft.severity)])
         return Filing(
             id: id, at: now, organisation: organisation, filedBy: try user.requireID(), ceptoar: target.ceptoar, sector: sector, draft: draft,
-            actor: user.email, audit: audit, secretariats: target.secretariats)
+            actor: user.email, audit: audit, secretariats: target.secretariats, lookups: target.lookups)
     }
 
     /// Writes prepared filings in one transaction, with a handful of statements whatever

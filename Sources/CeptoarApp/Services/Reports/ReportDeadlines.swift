@@ -61,6 +61,8 @@ struct ReportDeadlines {
                             fields: fields)
         }
         let canonical = Written(policy)
+        // Filings keep each sector's deadlines with the registry (`ReportFilingQueue.targets`).
+        defer { WriteGeneration.sharing.advance() }
         try await self.database.atomically { db in
             let setting = try await ReportDeadlineSetting.query(on: db).filter(\.$sector.$id == sectorID).first() ?? ReportDeadlineSetting()
             setting.$sector.id = sectorID
