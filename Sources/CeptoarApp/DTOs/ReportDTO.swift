@@ -122,16 +122,15 @@ struct ReportPresenter {
         let lookups: Lookups
         if let known { lookups = known } else { lookups = try await self.lookups(items) }
         let (names, ceptoarKeys, sectorKeys, filers, policies) = (lookups.names, lookups.ceptoarKeys, lookups.sectorKeys, lookups.filers, lookups.policies)
-        var redactions: [UUID: ReportRedaction] = [:]
+        // Every anonymised reporter's redaction read at once.
+        let redactions = try await ReportSteps(database: self.database).redactions(for: Set(items.filter { $0.1 == .anonymised }.map { $0.0.report.$reporter.id }))
         var result: [ReportDTO] = []
         for (loaded, view) in items {
             let report = loaded.report
             var redaction: ReportRedaction?
             if view == .anonymised {
-                if redactions[report.$reporter.id] == nil {
-                    redactions[report.$reporter.id] = try await ReportSteps(database: self.database).redaction(for: report.$reporter.id)
-                }
-                redaction = redactions[report.$reporter.id]
+                // A reporter gone from the registry still has its id scrubbed.
+                redaction = redactions[report.$reporter.id] ?? ReportRedaction(names: [report.$reporter.id.uuidString], domains: [])
             }
             result.append(self.dto(loaded, redaction: redaction, names: names, ceptoar: ceptoarKeys[report.$ceptoar.id] ?? "",
                                    sector: sectorKeys[report.$sector.id] ?? "", filedBy: filers[report.$filedBy.id] ?? "",

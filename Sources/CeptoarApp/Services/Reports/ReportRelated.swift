@@ -55,32 +55,31 @@ struct ReportRelated {
         if case .deny(let denial) = AccessPolicy.correlate(viewer, loaded.item) { throw ReportBook.denied(denial) }
         let correlation = ReportCorrelation(database: self.database)
         let anchorView = AccessPolicy.reportView(for: viewer, of: loaded.item)
-        let steps = ReportSteps(database: self.database)
-        var redactions: [UUID: ReportRedaction] = [:]
-        func redaction(_ organisation: UUID) async throws -> ReportRedaction {
-            if let known = redactions[organisation] { return known }
-            let made = try await steps.redaction(for: organisation)
-            redactions[organisation] = made
-            return made
-        }
 
-        var linked: [(ReportBook.Loaded, AccessPolicy.ReportView, [String])] = []
         // Every linked report loaded at once (three queries, not four per link): a common CVE
         // links hundreds of reports across sectors before the policy keeps the viewer's.
         let links = try await correlation.links(of: loaded.report)
         let rows = links.isEmpty ? [] : try await IncidentReport.query(on: self.database).filter(\.$id ~~ links.map(\.report)).all()
         let others = Dictionary(try await ReportBook.loadMany(rows, on: self.database).map { ($0.report.id ?? UUID(), $0) }, uniquingKeysWith: { a, _ in a })
+        var candidates: [(ReportBook.Loaded, AccessPolicy.ReportView, [String])] = []
         for link in links {
-            guard linked.count < Self.maximumLinks else { break }
             guard let other = others[link.report] else { continue }
             guard !other.report.exercise || loaded.report.exercise else { continue }
             guard case .allow = AccessPolicy.readReport(viewer, other.item) else { continue }
-            let view = AccessPolicy.reportView(for: viewer, of: other.item)
+            candidates.append((other, AccessPolicy.reportView(for: viewer, of: other.item), link.shared))
+        }
+        // The anonymised reporters' redactions, all read at once.
+        var anonymised = Set(candidates.filter { $0.1 == .anonymised }.map { $0.0.report.$reporter.id })
+        if anchorView == .anonymised { anonymised.insert(loaded.report.$reporter.id) }
+        let redactions = try await ReportSteps(database: self.database).redactions(for: anonymised)
+        var linked: [(ReportBook.Loaded, AccessPolicy.ReportView, [String])] = []
+        for (other, view, linkShared) in candidates {
+            guard linked.count < Self.maximumLinks else { break }
             // What is shared must be visible in both reports as this viewer sees them: an
             // observable withheld as pointing at an anonymised reporter is no reason shown.
-            var shared = link.shared
+            var shared = linkShared
             for (report, seen) in [(loaded.report, anchorView), (other.report, view)] where seen == .anonymised {
-                let rule = try await redaction(report.$reporter.id)
+                let rule = redactions[report.$reporter.id] ?? ReportRedaction(names: [report.$reporter.id.uuidString], domains: [])
                 shared = shared.filter { key in ReportObservable(key: key).map(rule.keeps) ?? false }
             }
             guard !shared.isEmpty else { continue }

@@ -89,6 +89,7 @@ struct ReportStatistics {
     }
 
     static let causeGroups = ["intentional", "unintentional", "disaster", "spillover", "other"]
+    private static let causeGroupBytes = causeGroups.map { Array($0.utf8) }
 
     func statistics(_ scope: Scope, _ period: StatisticsPeriod) async throws -> Answer {
         // setup: the scope's sector, its name and the deadline policies.
@@ -116,8 +117,14 @@ struct ReportStatistics {
             ? (1...4).compactMap { StatisticsPeriod(fiscalYear: period.fiscalYear, quarter: $0)?.start } : [period.start]
         for report in facts.values {
             let row = events.firstIndex(of: report.eventType) ?? events.count - 1
-            let groups = Set(report.causes.split(separator: ",").map { String($0.split(separator: ".").first ?? "") })
-            for (column, group) in Self.causeGroups.enumerated() where groups.contains(group) { grid[row][column] += 1 }
+            // Each cause group named counts once; matched on the text as stored, without making
+            // a string per cause (a set of them per report was a fifth of the counting).
+            var named = 0
+            for cause in report.causes.utf8.split(separator: UInt8(ascii: ",")) {
+                let group = cause.prefix { $0 != UInt8(ascii: ".") }
+                if let column = Self.causeGroupBytes.firstIndex(where: { $0.elementsEqual(group) }) { named |= 1 << column }
+            }
+            for column in Self.causeGroups.indices where named & (1 << column) != 0 { grid[row][column] += 1 }
             // The quarter by its start, worked out once above: making a period per report built
             // a calendar each time (measured: a third of the page on 20,000 reports).
             quarters[(quarterStarts.lastIndex { report.detectedAt >= $0 } ?? 0)] += 1

@@ -38,24 +38,38 @@ struct ReportSteps {
     /// What names the organisation: its names and handle, its users' and contacts' mail
     /// domains and addresses.
     func redaction(for organisation: UUID) async throws -> ReportRedaction {
-        guard let record = try await Organisation.find(organisation, on: self.database) else { return ReportRedaction(names: [], domains: []) }
-        var names = [record.nameJa, record.nameEn ?? "", record.key ?? "", organisation.uuidString]
-        var addresses: [String] = []
-        var domains: [String] = []
-        let users = try await User.query(on: self.database).filter(\.$organisation.$id == organisation).all()
-        for user in users {
-            addresses.append(user.email)
-            names.append(user.displayName)
+        try await self.redactions(for: [organisation])[organisation] ?? ReportRedaction(names: [], domains: [])
+    }
+
+    /// The same for several organisations with three queries in all: correlation shows up to
+    /// fifty linked reports, each anonymised one by a reporter of its own (three queries per
+    /// reporter were most of its time on PostgreSQL).
+    func redactions(for organisations: Set<UUID>) async throws -> [UUID: ReportRedaction] {
+        guard !organisations.isEmpty else { return [:] }
+        let ids = Array(organisations)
+        let records = try await Organisation.query(on: self.database).filter(\.$id ~~ ids).all()
+        let users = Dictionary(grouping: try await User.query(on: self.database).filter(\.$organisation.$id ~~ ids).all()) { $0.$organisation.id }
+        let contacts = Dictionary(grouping: try await PocContact.query(on: self.database).filter(\.$organisation.$id ~~ ids).with(\.$methods).all()) { $0.$organisation.id }
+        var result: [UUID: ReportRedaction] = [:]
+        for record in records {
+            guard let organisation = record.id else { continue }
+            var names = [record.nameJa, record.nameEn ?? "", record.key ?? "", organisation.uuidString]
+            var addresses: [String] = []
+            for user in users[organisation] ?? [] {
+                addresses.append(user.email)
+                names.append(user.displayName)
+            }
+            for contact in contacts[organisation] ?? [] {
+                names.append(contact.name)
+                for method in contact.methods { addresses.append(method.address) }
+            }
+            var domains: [String] = []
+            for address in addresses {
+                if let at = address.lastIndex(of: "@") { domains.append(String(address[address.index(after: at)...])) }
+            }
+            result[organisation] = ReportRedaction(names: names, domains: domains.filter { !Self.sharedMailDomains.contains($0.lowercased()) }, addresses: addresses)
         }
-        let contacts = try await PocContact.query(on: self.database).filter(\.$organisation.$id == organisation).with(\.$methods).all()
-        for contact in contacts {
-            names.append(contact.name)
-            for method in contact.methods { addresses.append(method.address) }
-        }
-        for address in addresses {
-            if let at = address.lastIndex(of: "@") { domains.append(String(address[address.index(after: at)...])) }
-        }
-        return ReportRedaction(names: names, domains: domains.filter { !Self.sharedMailDomains.contains($0.lowercased()) }, addresses: addresses)
+        return result
     }
 
     /// Public mail services: an address there names its owner, its domain names no one.
