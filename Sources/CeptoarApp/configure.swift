@@ -115,6 +115,7 @@ enum Migrations {
         CreateReportNotices(),
         ReportIndexes(),
         TrendFlagMembers(),
+        ReportFirstSubmissions(),
     ]
 }
 

@@ -1,6 +1,7 @@
 @testable import CeptoarKit
 import Fluent
 import Foundation
+import SQLKit
 import Testing
 import VaporTesting
 
@@ -71,6 +72,48 @@ struct ReportStatisticsAPITests {
             browser.language = "en"
             #expect(try await browser.get("/report-statistics?scope=finance&period=\(period)").body.string.contains("Median time from detection"))
             #expect(try await browser.get("/report-statistics?period=abc").status == .badRequest)
+        }
+    }
+}
+
+@Suite("Report statistics: first submissions kept on the report")
+struct ReportFirstSubmissionTests {
+    /// Each stage's first submission as the stage rows say.
+    static func fromStages(_ app: Application, _ report: UUID) async throws -> [ReportStage: Date] {
+        let stages = try await ReportStageRecord.query(on: app.db).filter(\.$report.$id == report).all()
+        var first: [ReportStage: Date] = [:]
+        for stage in stages { first[stage.reportStage] = min(first[stage.reportStage] ?? .distantFuture, stage.submittedAt) }
+        return first
+    }
+
+    static func onReport(_ report: IncidentReport) -> [ReportStage: Date] {
+        var result: [ReportStage: Date] = [:]
+        result[.first] = report.firstSubmittedAt
+        result[.followUp] = report.followUpSubmittedAt
+        result[.final] = report.finalSubmittedAt
+        return result
+    }
+
+    @Test func theReportKeepsEachStagesFirstSubmissionThroughCorrectionsAndTheBackfillAgrees() async throws {
+        try await withCeptoar(demo: true) { app in
+            let bank = try await APIClient.demo(app, ReportTests.bankEmail)
+            let filed = try bank.decode(ReportDTO.self, try await bank.send(.POST, "/api/v1/reports", json: ReportInput.outage(bankName: "x")))
+            try await Task.sleep(for: .milliseconds(1100))
+            // A correction of the first report and a follow-up: the first stays the first.
+            #expect(try await bank.send(.POST, "/api/v1/reports/\(filed.id)/stages/first", json: ReportInput.outage(bankName: "x")).status == .created)
+            #expect(try await bank.send(.POST, "/api/v1/reports/\(filed.id)/stages/follow_up", json: ReportInput.outage(bankName: "x")).status == .created)
+            let report = try #require(try await IncidentReport.find(filed.id, on: app.db))
+            let expected = try await Self.fromStages(app, filed.id)
+            #expect(expected.count == 2 && Self.onReport(report) == expected)
+            #expect(abs((report.firstSubmittedAt ?? .distantPast).timeIntervalSince(filed.createdAt)) < 1)
+
+            // The migration's backfill (also run after the benchmark's bulk load) sets the same.
+            let sql = app.db as! any SQLDatabase
+            try await sql.raw("UPDATE incident_reports SET first_submitted_at = NULL, follow_up_submitted_at = NULL, final_submitted_at = NULL").run()
+            #expect(Self.onReport(try #require(try await IncidentReport.find(filed.id, on: app.db))).isEmpty)
+            try await ReportFirstSubmissions.backfill(on: sql)
+            let backfilled = try #require(try await IncidentReport.find(filed.id, on: app.db))
+            #expect(Self.onReport(backfilled).mapValues { $0.timeIntervalSince1970.rounded() } == expected.mapValues { $0.timeIntervalSince1970.rounded() })
         }
     }
 }

@@ -250,6 +250,8 @@ struct BenchReportsCommand: AnyAsyncCommand {
             }
             done += reports.count
         }
+        // As the report book keeps them: each stage's first submission on the report.
+        try await db.atomically { db in try await ReportFirstSubmissions.backfill(on: db as! any SQLDatabase) }
     }
 
     static func milliseconds(_ duration: Duration) -> Double {

@@ -37,6 +37,10 @@ final class IncidentReport: Model, @unchecked Sendable {
     /// The furthest stage submitted (`first`, `follow_up`, `final`).
     @Field(key: "stage") var stage: String
     /// Marked exercise or synthetic (demo history): never counted in real statistics.
+    /// When each stage was first submitted (see `ReportFirstSubmissions`): what timeliness counts.
+    @OptionalField(key: "first_submitted_at") var firstSubmittedAt: Date?
+    @OptionalField(key: "follow_up_submitted_at") var followUpSubmittedAt: Date?
+    @OptionalField(key: "final_submitted_at") var finalSubmittedAt: Date?
     @Field(key: "exercise") var exercise: Bool
     @Field(key: "synthetic") var synthetic: Bool
 
@@ -62,6 +66,11 @@ final class IncidentReport: Model, @unchecked Sendable {
         self.attribution = draft.attribution.rawValue
         self.redConsent = draft.redConsent
         if stage > self.reportStage || self.stage.isEmpty { self.stage = stage.rawValue }
+        switch stage {
+        case .first: self.firstSubmittedAt = self.firstSubmittedAt ?? now
+        case .followUp: self.followUpSubmittedAt = self.followUpSubmittedAt ?? now
+        case .final: self.finalSubmittedAt = self.finalSubmittedAt ?? now
+        }
         self.updatedAt = now
     }
 }

@@ -169,11 +169,12 @@ struct ReportStatistics {
         var submitted: [ReportStage: Date] = [:]
     }
 
-    /// One query, one text: a line per report (the first submission of each stage looked up by
-    /// the report's covering index, not grouped — grouping sorted a year of stage rows first),
-    /// the lines joined by the database, as `CollectionReader` reads a page. On a year of
-    /// 100,000 reports over five years this went from 0.55 s (rows through the driver, grouped)
-    /// to 0.17 s (SQLite), most of the gain from the covering indexes and from splitting by bytes.
+    /// One query, one text: a line per report, the lines joined by the database, as
+    /// `CollectionReader` reads a page. On a year of 100,000 reports over five years this went
+    /// from 0.55 s (rows through the driver, grouped) to 0.17–0.27 s (SQLite) with a covering
+    /// index and splitting by bytes, and then with each stage's first submission kept on the
+    /// report row instead of looked up per report (`ReportFirstSubmissions`) to the figures in
+    /// BENCHMARKS.md.
     /// Stored text never holds U+001E or U+001F, so they separate lines and fields.
     func facts(_ period: StatisticsPeriod, sector: UUID?) async throws -> [UUID: Facts] {
         let sql = self.database as! any SQLDatabase
@@ -182,29 +183,16 @@ struct ReportStatistics {
         func epoch(_ expression: String) -> String {
             postgres ? "COALESCE(CAST(EXTRACT(EPOCH FROM \(expression)) AS TEXT), '')" : "COALESCE(CAST(\(expression) AS TEXT), '')"
         }
-        // Each stage's first submission. SQLite looks each up by the covering index (grouping
-        // sorted a year of stage rows first); PostgreSQL groups the period's stages once and
-        // joins them by hash — three correlated subqueries per report were most of its time
-        // (measured: 0.40 s of a year's 20,000 reports).
-        func firstOf(_ stage: ReportStage) -> String {
-            postgres ? "s.stage_\(stage.rawValue)"
-                : "(SELECT MIN(s.submitted_at) FROM \(ReportStageRecord.schema) s WHERE s.report_id = r.id AND s.stage = '\(stage.rawValue)')"
-        }
-        let fields = [text("r.id"), text("r.sector_id"), "r.event_type", "r.causes", epoch("r.detected_at")] + ReportStage.allCases.map { epoch(firstOf($0)) }
-        func conditions() -> SQLQueryString {
-            var conditions: [SQLQueryString] = ["r.exercise = \(bind: false)", "r.detected_at >= \(bind: period.start)", "r.detected_at < \(bind: period.end)"]
-            if let sector { conditions.append("r.sector_id = \(bind: sector)") }
-            return conditions.joined(separator: " AND ")
-        }
+        // Each stage's first submission, as kept on the report (`ReportFirstSubmissions`): the
+        // whole read is one scan of a covering index.
+        let fields = [text("r.id"), text("r.sector_id"), "r.event_type", "r.causes", epoch("r.detected_at")]
+            + ReportFirstSubmissions.columns.map { epoch("r.\($0.1)") }
+        var conditions: [SQLQueryString] = ["r.exercise = \(bind: false)", "r.detected_at >= \(bind: period.start)", "r.detected_at < \(bind: period.end)"]
+        if let sector { conditions.append("r.sector_id = \(bind: sector)") }
         let aggregate: SQLQueryString = postgres ? "string_agg(p.line, \(bind: "\u{1E}"))" : "group_concat(p.line, \(bind: "\u{1E}"))"
-        let stages: SQLQueryString = postgres ? """
-            LEFT JOIN (SELECT report_id, \(unsafeRaw: ReportStage.allCases.map { "MIN(submitted_at) FILTER (WHERE stage = '\($0.rawValue)') AS stage_\($0.rawValue)" }.joined(separator: ", "))
-            FROM \(unsafeRaw: ReportStageRecord.schema) WHERE report_id IN (SELECT r.id FROM \(unsafeRaw: IncidentReport.schema) r WHERE \(conditions()))
-            GROUP BY report_id) s ON s.report_id = r.id
-            """ : ""
         let row = try await sql.raw("""
             SELECT COUNT(*) AS n, \(aggregate) AS page FROM (SELECT concat_ws(\(bind: "\u{1F}"), \(unsafeRaw: fields.joined(separator: ", "))) AS line
-            FROM \(unsafeRaw: IncidentReport.schema) r \(stages) WHERE \(conditions())) p
+            FROM \(unsafeRaw: IncidentReport.schema) r WHERE \(conditions.joined(separator: " AND "))) p
             """).first()
         guard let row else { return [:] }
         let count = try row.decode(column: "n", as: Int.self)
