@@ -4,7 +4,7 @@
 # the nation and times filing, correlation and the nation's statistics in-process; then, with
 # the server running, the statistics page as NISC signs in and opens it, report intake under
 # wrk (256 connections, 1,000 distinct reporters), and /health in the same run as the reference.
-# Usage: scripts/bench/reports.sh BIN [REPORTS]
+# Usage: scripts/bench/reports.sh BIN [REPORTS]   (BACKENDS="sqlite" or "postgresql" runs one only)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BIN=$1
@@ -38,7 +38,9 @@ run_backend() {  # $1 = name, $2 = database argument for the CLI ("--database FI
 }
 
 echo "## incident reports: $REPORTS reports over five years in the demo nation"
-run_backend sqlite "--database $WORK/reports.sqlite"
+BACKENDS=${BACKENDS:-sqlite postgresql}
+case " $BACKENDS " in *" sqlite "*) run_backend sqlite "--database $WORK/reports.sqlite" ;; esac
+case " $BACKENDS " in *" postgresql "*) ;; *) exit 0 ;; esac
 
 PGDIR=$(mktemp -d /tmp/ceptoar-bench-pg.XXXXXX)
 chown postgres "$PGDIR"
