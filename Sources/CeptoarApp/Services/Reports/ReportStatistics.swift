@@ -112,19 +112,11 @@ struct ReportStatistics {
         var quarters = Array(repeating: 0, count: period.quarter == nil ? 4 : 1)
         var minutes: [Int] = []
         var (onTime, counted) = (0, 0)
-        let policies = try await ReportDeadlines(database: self.database).policies(for: Array(Set(facts.values.map(\.sector))))
+        let policies = try await ReportDeadlines(database: self.database).policies(for: Array(Set(facts.map(\.sector))))
         let quarterStarts: [Date] = period.quarter == nil
             ? (1...4).compactMap { StatisticsPeriod(fiscalYear: period.fiscalYear, quarter: $0)?.start } : [period.start]
-        for report in facts.values {
-            let row = events.firstIndex(of: report.eventType) ?? events.count - 1
-            // Each cause group named counts once; matched on the text as stored, without making
-            // a string per cause (a set of them per report was a fifth of the counting).
-            var named = 0
-            for cause in report.causes.utf8.split(separator: UInt8(ascii: ",")) {
-                let group = cause.prefix { $0 != UInt8(ascii: ".") }
-                if let column = Self.causeGroupBytes.firstIndex(where: { $0.elementsEqual(group) }) { named |= 1 << column }
-            }
-            for column in Self.causeGroups.indices where named & (1 << column) != 0 { grid[row][column] += 1 }
+        for report in facts {
+            for column in Self.causeGroups.indices where report.causeGroups & (1 << column) != 0 { grid[report.event][column] += 1 }
             // The quarter by its start, worked out once above: making a period per report built
             // a calendar each time (measured: a third of the page on 20,000 reports).
             quarters[(quarterStarts.lastIndex { report.detectedAt >= $0 } ?? 0)] += 1
@@ -159,14 +151,28 @@ struct ReportStatistics {
             stagesCounted: Count(stagesTable, .init(0, 0)))
     }
 
-    /// What the counting needs of each report detected in the period: its sector, event type,
-    /// causes, detection, and the first submission of each stage.
+    /// What the counting needs of each report detected in the period: its sector, event type
+    /// (as its row: an unknown one counts as the last, その他), the cause groups it names (a bit
+    /// each), detection, and the first submission of each stage.
     struct Facts {
         var sector: UUID
-        var eventType: String
-        var causes: String
+        var event: Int
+        var causeGroups: Int
         var detectedAt: Date
         var submitted: [ReportStage: Date] = [:]
+    }
+
+    private static let eventBytes = ReportEventType.allCases.map { Array($0.rawValue.utf8) }
+
+    /// The cause groups a stored `causes` text names, a bit each; matched on the bytes, without
+    /// making a string per cause (a set of them per report was a fifth of the counting).
+    static func causeGroups<Bytes: Collection<UInt8>>(_ causes: Bytes) -> Int {
+        var named = 0
+        for cause in causes.split(separator: UInt8(ascii: ",")) {
+            let group = cause.prefix { $0 != UInt8(ascii: ".") }
+            if let column = Self.causeGroupBytes.firstIndex(where: { $0.elementsEqual(group) }) { named |= 1 << column }
+        }
+        return named
     }
 
     /// One query, one text: a line per report, the lines joined by the database, as
@@ -176,7 +182,7 @@ struct ReportStatistics {
     /// report row instead of looked up per report (`ReportFirstSubmissions`) to the figures in
     /// BENCHMARKS.md.
     /// Stored text never holds U+001E or U+001F, so they separate lines and fields.
-    func facts(_ period: StatisticsPeriod, sector: UUID?) async throws -> [UUID: Facts] {
+    func facts(_ period: StatisticsPeriod, sector: UUID?) async throws -> [Facts] {
         let sql = self.database as! any SQLDatabase
         let postgres = sql.dialect.name == "postgresql"
         func text(_ column: String) -> String { postgres ? "CAST(\(column) AS TEXT)" : column }
@@ -185,7 +191,7 @@ struct ReportStatistics {
         }
         // Each stage's first submission, as kept on the report (`ReportFirstSubmissions`): the
         // whole read is one scan of a covering index.
-        let fields = [text("r.id"), text("r.sector_id"), "r.event_type", "r.causes", epoch("r.detected_at")]
+        let fields = [text("r.sector_id"), "r.event_type", "r.causes", epoch("r.detected_at")]
             + ReportFirstSubmissions.columns.map { epoch("r.\($0.1)") }
         var conditions: [SQLQueryString] = ["r.exercise = \(bind: false)", "r.detected_at >= \(bind: period.start)", "r.detected_at < \(bind: period.end)"]
         if let sector { conditions.append("r.sector_id = \(bind: sector)") }
@@ -194,38 +200,57 @@ struct ReportStatistics {
             SELECT COUNT(*) AS n, \(aggregate) AS page FROM (SELECT concat_ws(\(bind: "\u{1F}"), \(unsafeRaw: fields.joined(separator: ", "))) AS line
             FROM \(unsafeRaw: IncidentReport.schema) r WHERE \(conditions.joined(separator: " AND "))) p
             """).first()
-        guard let row else { return [:] }
+        guard let row else { return [] }
         let count = try row.decode(column: "n", as: Int.self)
-        guard count > 0 else { return [:] }
+        guard count > 0 else { return [] }
         var page = try row.decode(column: "page", as: String.self)
-        var facts: [UUID: Facts] = [:]
+        var facts: [Facts] = []
         facts.reserveCapacity(count)
-        // Split by bytes, not Characters: grapheme breaking over megabytes of text cost more than
-        // the query itself.
+        // Split by bytes, not Characters (grapheme breaking over megabytes of text cost more than
+        // the query itself), and read each field where it lies: only the numbers become strings
+        // (short enough to need no allocation), each sector's id is parsed once.
         let read: Bool = page.withUTF8 { bytes in
+            var sectors: [(text: UnsafeBufferPointer<UInt8>, id: UUID)] = []
+            var ranges: [Range<Int>] = []
+            ranges.reserveCapacity(8)
             var start = 0
             while start < bytes.count {
                 var end = start
                 while end < bytes.count, bytes[end] != 0x1E { end += 1 }
-                var fields: [String] = []
-                fields.reserveCapacity(8)
+                ranges.removeAll(keepingCapacity: true)
                 var fieldStart = start
                 for index in start...end where index == end || bytes[index] == 0x1F {
-                    fields.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[fieldStart..<index]), as: UTF8.self))
+                    ranges.append(fieldStart..<index)
                     fieldStart = index + 1
                 }
-                func date(_ text: String) -> Date? { text.isEmpty ? nil : Double(text).map { Date(timeIntervalSince1970: $0) } }
                 // Fail closed: a line that does not read back is an error, never a silent miscount.
-                guard fields.count == 8, let id = UUID(uuidString: fields[0]), let sector = UUID(uuidString: fields[1]), let detected = date(fields[4]) else { return false }
-                var fact = Facts(sector: sector, eventType: fields[2], causes: fields[3], detectedAt: detected)
-                for (index, stage) in ReportStage.allCases.enumerated() { fact.submitted[stage] = date(fields[5 + index]) }
-                facts[id] = fact
+                guard ranges.count == 7 else { return false }
+                func field(_ n: Int) -> UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: bytes[ranges[n]]) }
+                func date(_ n: Int) -> Date? {
+                    guard !ranges[n].isEmpty else { return nil }
+                    return Double(String(decoding: field(n), as: UTF8.self)).map { Date(timeIntervalSince1970: $0) }
+                }
+                let sectorText = field(0)
+                let sector: UUID
+                if let known = sectors.first(where: { $0.text.elementsEqual(sectorText) }) {
+                    sector = known.id
+                } else {
+                    guard let parsed = UUID(uuidString: String(decoding: sectorText, as: UTF8.self)) else { return false }
+                    sectors.append((sectorText, parsed))
+                    sector = parsed
+                }
+                guard let detected = date(3) else { return false }
+                let eventText = field(1)
+                var fact = Facts(
+                    sector: sector, event: Self.eventBytes.firstIndex { $0.elementsEqual(eventText) } ?? Self.eventBytes.count - 1,
+                    causeGroups: Self.causeGroups(field(2)), detectedAt: detected)
+                for (index, stage) in ReportStage.allCases.enumerated() { fact.submitted[stage] = date(4 + index) }
+                facts.append(fact)
                 start = end + 1
             }
             return true
         }
-        guard read else { throw Abort(.internalServerError, reason: "a report's statistics did not read back") }
-        guard facts.count == count else { throw Abort(.internalServerError, reason: "a report's statistics did not read back") }
+        guard read, facts.count == count else { throw Abort(.internalServerError, reason: "a report's statistics did not read back") }
         return facts
     }
 
