@@ -134,8 +134,8 @@ struct ReportBook {
                 lookups.policies = try await ReportDeadlines(database: self.database).policies(for: [sector])
             }
             let named = [organisation] + secretariats
-            for named in try await Organisation.query(on: self.database).filter(\.$id ~~ named).all() {
-                if let key = named.id { lookups.names[key] = named.name }
+            for record in try await Organisation.query(on: self.database).filter(\.$id ~~ named).all() {
+                if let key = record.id { lookups.names[key] = record.name }
             }
             targets.append(Target(ceptoar: id, key: ceptoar.key, sector: sector, secretariats: secretariats, lookups: lookups))
         }

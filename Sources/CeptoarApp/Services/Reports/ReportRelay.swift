@@ -23,9 +23,9 @@ struct ReportRelay {
     func arrive(_ loaded: inout [ReportBook.Loaded], at step: AccessPolicy.ReportStep, holders: [[UUID]], now: Date? = nil) async throws {
         let settings = try await self.settings(of: Set(holders.joined()))
         var created: [ReportHop] = []
-        var atOnce: [(Int, ReportHop)] = []
+        var atOnce: [(index: Int, hop: ReportHop, at: Date)] = []
         for index in loaded.indices {
-            let at = now ?? loaded[index].report.createdAt ?? Date()
+            let at = now ?? loaded[index].report.createdAt
             for holder in holders[index] where !loaded[index].hops.contains(where: { $0.reportStep == step && $0.$organisation.id == holder }) {
                 let hop = ReportHop()
                 hop.id = UUID()
@@ -40,13 +40,14 @@ struct ReportRelay {
                 if case .deny = AccessPolicy.forwardReport(loaded[index].item, from: step, by: holder.uuidString) {
                     hop.status = ReportHop.Status.final.rawValue
                 } else if Self.forwardsAtOnce(settings[holder], step: step, severity: loaded[index].report.severity) {
-                    atOnce.append((index, hop))
+                    atOnce.append((index, hop, at))
                 }
             }
         }
         if !created.isEmpty { try await created.create(on: self.database) }
-        for (index, hop) in atOnce where hop.hopStatus == .held {
-            try await self.complete(&loaded[index], hop, actor: nil, note: nil, now: now ?? loaded[index].report.createdAt ?? Date())
+        // A hop completed with another holder's at the same step is no longer held.
+        for (index, hop, at) in atOnce where hop.hopStatus == .held {
+            try await self.complete(&loaded[index], hop, actor: nil, note: nil, now: at)
         }
     }
 

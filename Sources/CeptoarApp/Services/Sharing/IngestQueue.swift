@@ -1,5 +1,4 @@
 import Fluent
-import NIOConcurrencyHelpers
 import SQLKit
 import Vapor
 
@@ -19,78 +18,23 @@ final class IngestQueue: Sendable {
         var rows: [StixStore.Row]
         /// Its status and audit entry, given how many of its rows were new.
         var record: @Sendable (_ stored: Int) -> (TaxiiStatus, AuditLog.Pending)
-        var done: CheckedContinuation<Int, any Error>
     }
 
     /// The most objects one batch writes (an envelope may carry `StixIngest.maxObjects`).
     static let batchObjects = 5_000
 
-    private let database: any Database
-    private let state = NIOLockedValueBox(State())
-
-    private struct State {
-        var pending: [Job] = []
-        var writing = false
-    }
+    private let commit: GroupCommit<Job, Int>
 
     init(database: any Database) {
-        self.database = database
+        self.commit = GroupCommit(maxWeight: Self.batchObjects, weight: { $0.rows.count }) { batch in
+            try await Self.write(batch, on: database)
+        }
     }
 
     /// Writes an envelope's rows (none for a refused one), status and audit entry; returns
     /// how many rows were new, once they are committed.
     func write(_ rows: [StixStore.Row], record: @escaping @Sendable (_ stored: Int) -> (TaxiiStatus, AuditLog.Pending)) async throws -> Int {
-        try await withCheckedThrowingContinuation { done in
-            let lead = self.state.withLockedValue { state -> Bool in
-                state.pending.append(Job(rows: rows, record: record, done: done))
-                guard !state.writing else { return false }
-                state.writing = true
-                return true
-            }
-            // The first to arrive writes until the queue is empty; the others wait for it.
-            if lead { Task { await self.drain() } }
-        }
-    }
-
-    private func drain() async {
-        while let batch = self.next() {
-            do {
-                let counts = try await Self.write(batch, on: self.database)
-                for (job, count) in zip(batch, counts) { job.done.resume(returning: count) }
-            } catch {
-                guard batch.count > 1 else {
-                    batch[0].done.resume(throwing: error)
-                    continue
-                }
-                for job in batch {
-                    do {
-                        job.done.resume(returning: try await Self.write([job], on: self.database)[0])
-                    } catch {
-                        job.done.resume(throwing: error)
-                    }
-                }
-            }
-        }
-    }
-
-    /// The jobs waiting, up to `batchObjects` rows (at least one job); nil when none wait.
-    private func next() -> [Job]? {
-        self.state.withLockedValue { state in
-            guard !state.pending.isEmpty else {
-                state.writing = false
-                return nil
-            }
-            var rows = 0
-            var taken = 0
-            for job in state.pending {
-                if taken > 0 && rows + job.rows.count > Self.batchObjects { break }
-                rows += job.rows.count
-                taken += 1
-            }
-            let batch = Array(state.pending.prefix(taken))
-            state.pending.removeFirst(taken)
-            return batch
-        }
+        try await self.commit.submit(Job(rows: rows, record: record))
     }
 
     /// One transaction for the batch; each job's count of new rows.
