@@ -45,6 +45,8 @@ public func configure(_ app: Application, configuration: AppConfiguration, optio
     app.readCaches = ReadCaches(lifetime: .milliseconds(configuration.readCacheMilliseconds))
     app.ingestQueue = IngestQueue(database: app.db)
     app.reportFiling = ReportFilingQueue(database: app.db, lifetime: .milliseconds(configuration.readCacheMilliseconds))
+    app.tokenUse = TokenUseRecorder(database: app.db, logger: app.logger)
+    app.lifecycle.use(TokenUseLifecycle())
     app.inboundThrottle = InboundThrottle()
     app.taxiiPagingKey = NIOLockedValueBox(nil)
     FaultInjection.configure(

@@ -13,6 +13,32 @@ struct ReportFilingQueueTests {
         try #require(try await User.query(on: app.db).filter(\.$email == ReportTests.bankEmail).first())
     }
 
+    /// The filing queue writes its rows past Fluent, by these lists: each must name every
+    /// field of its model, or a field would silently be left out of every filing.
+    @Test func theInsertColumnsNameEveryFieldOfTheirModels() {
+        #expect(Set(IncidentReport.columns) == Set(IncidentReport.keys.map(\.description)))
+        #expect(Set(ReportStageRecord.columns) == Set(ReportStageRecord.keys.map(\.description)))
+        #expect(Set(ReportHop.columns) == Set(ReportHop.keys.map(\.description)))
+        #expect(Set(ReportObservableRecord.columns) == Set(ReportObservableRecord.keys.map(\.description)))
+        #expect(IncidentReport.columns.count == Set(IncidentReport.columns).count)
+    }
+
+    /// A token's use is written after the request, in a batch: the token list shows it once
+    /// the recorder has flushed, and a request that uses the token writes nothing itself.
+    @Test func tokenUseIsRecordedOffTheRequestPath() async throws {
+        try await withCeptoar(demo: true) { app in
+            let bank = try await APIClient.demo(app, ReportTests.bankEmail)
+            let user = try #require(try await User.query(on: app.db).filter(\.$email == ReportTests.bankEmail).first())
+            let before = try #require(try await APIToken.query(on: app.db).filter(\.$user.$id == user.requireID()).filter(\.$name == "test").first())
+            #expect(before.lastUsedAt == nil)
+            #expect(try await bank.send(.GET, "/api/v1/reports").status == .ok)
+            await app.tokenUse.flush()
+            let after = try #require(try await APIToken.find(before.id, on: app.db))
+            let used = try #require(after.lastUsedAt)
+            #expect(abs(used.timeIntervalSinceNow) < 60)
+        }
+    }
+
     @Test func concurrentFilingsAreAllWrittenWithTheirHopsTrendsAndAnUnbrokenAuditChain() async throws {
         try await withCeptoar(demo: true) { app in
             let bank = try await APIClient.demo(app, ReportTests.bankEmail)

@@ -62,7 +62,7 @@ enum ColumnValue: Sendable {
     case integer(Int?)
     case bool(Bool)
     case uuid(UUID?)
-    case date(Date)
+    case date(Date?)
 
     var sqlite: SQLiteData {
         switch self {
@@ -70,17 +70,19 @@ enum ColumnValue: Sendable {
         case .integer(let value): value.map { .integer($0) } ?? .null
         case .bool(let value): .integer(value ? 1 : 0)
         case .uuid(let value): value.map { .text($0.uuidString) } ?? .null
-        case .date(let value): .float(value.timeIntervalSince1970)
+        case .date(let value): value.map { .float($0.timeIntervalSince1970) } ?? .null
         }
     }
 
+    /// A missing value is the literal NULL, not a bound one: PostgreSQL takes a NULL bound as
+    /// text for text, and refuses it in a timestamp or uuid column.
     var bind: any SQLExpression {
         switch self {
-        case .text(let value): SQLBind(value)
-        case .integer(let value): SQLBind(value)
+        case .text(let value): value.map { SQLBind($0) } ?? SQLLiteral.null
+        case .integer(let value): value.map { SQLBind($0) } ?? SQLLiteral.null
         case .bool(let value): SQLBind(value)
-        case .uuid(let value): SQLBind(value)
-        case .date(let value): SQLBind(value)
+        case .uuid(let value): value.map { SQLBind($0) } ?? SQLLiteral.null
+        case .date(let value): value.map { SQLBind($0) } ?? SQLLiteral.null
         }
     }
 }

@@ -120,26 +120,60 @@ struct ReportBook {
         var lookups: ReportPresenter.Lookups
     }
 
-    func targets(of organisation: UUID) async throws -> [Target] {
-        let steps = ReportSteps(database: self.database)
+    /// What a filing to one CEPTOAR needs whoever files it: the sector, the secretariats, and
+    /// their names, the keys and the sector's deadlines.
+    struct Route: Sendable {
+        var sector: UUID?
+        var secretariats: [UUID]
+        var lookups: ReportPresenter.Lookups
+    }
+
+    /// Each CEPTOAR the organisation is a member of today: its memberships (with the
+    /// CEPTOARs' keys) and its name read here, two queries; each CEPTOAR's route from
+    /// `routes` when given — a burst of a thousand distinct reporters has a few dozen
+    /// CEPTOARs between them.
+    func targets(of organisation: UUID, routes: FreshCache<UUID, Route>? = nil) async throws -> [Target] {
+        let memberships = try await MapQuery.validOn(Membership.query(on: self.database), .today).filter(\.$organisation.$id == organisation)
+            .filter(\.$role == Membership.Role.member.rawValue).join(Ceptoar.self, on: \Membership.$ceptoar.$id == \Ceptoar.$id).all()
+        guard !memberships.isEmpty else { return [] }
+        let name = try await Organisation.find(organisation, on: self.database)?.name
         var targets: [Target] = []
-        for ceptoar in try await steps.memberCeptoars(of: organisation) {
+        var seen: Set<UUID> = []
+        for membership in memberships {
+            let ceptoar = try membership.joined(Ceptoar.self)
             let id = try ceptoar.requireID()
-            let sector = try await steps.sector(of: id)
-            var secretariats: [UUID] = []
-            var lookups = ReportPresenter.Lookups(ceptoarKeys: [id: ceptoar.key])
-            if let sector {
-                secretariats = try await steps.holders(.ceptoar, ceptoar: id, sector: sector)
-                if let record = try await Sector.find(sector, on: self.database) { lookups.sectorKeys[sector] = record.key }
-                lookups.policies = try await ReportDeadlines(database: self.database).policies(for: [sector])
+            guard seen.insert(id).inserted else { continue }
+            let key = ceptoar.key
+            let route: Route
+            if let routes {
+                route = try await routes.value(for: id) { [database] in try await ReportBook(database: database).route(to: id, key: key) }
+            } else {
+                route = try await self.route(to: id, key: key)
             }
-            let named = [organisation] + secretariats
-            for record in try await Organisation.query(on: self.database).filter(\.$id ~~ named).all() {
-                if let key = record.id { lookups.names[key] = record.name }
-            }
-            targets.append(Target(ceptoar: id, key: ceptoar.key, sector: sector, secretariats: secretariats, lookups: lookups))
+            var lookups = route.lookups
+            if let name { lookups.names[organisation] = name }
+            targets.append(Target(ceptoar: id, key: key, sector: route.sector, secretariats: route.secretariats, lookups: lookups))
         }
         return targets
+    }
+
+    /// The route of a filing to the CEPTOAR `id` (whose key is `key`).
+    func route(to id: UUID, key: String) async throws -> Route {
+        let steps = ReportSteps(database: self.database)
+        let sector = try await steps.sector(of: id)
+        var secretariats: [UUID] = []
+        var lookups = ReportPresenter.Lookups(ceptoarKeys: [id: key])
+        if let sector {
+            secretariats = try await steps.holders(.ceptoar, ceptoar: id, sector: sector)
+            if let record = try await Sector.find(sector, on: self.database) { lookups.sectorKeys[sector] = record.key }
+            lookups.policies = try await ReportDeadlines(database: self.database).policies(for: [sector])
+        }
+        if !secretariats.isEmpty {
+            for record in try await Organisation.query(on: self.database).filter(\.$id ~~ secretariats).all() {
+                if let key = record.id { lookups.names[key] = record.name }
+            }
+        }
+        return Route(sector: sector, secretariats: secretariats, lookups: lookups)
     }
 
     /// Checks a filing and resolves where it goes; refuses with the reason.
@@ -148,7 +182,8 @@ struct ReportBook {
         let organisation = user.$organisation.id
         let targets: [Target]
         if let cache = self.queue?.targets {
-            targets = try await cache.value(for: organisation) { [database] in try await ReportBook(database: database).targets(of: organisation) }
+            let routes = self.queue?.routes
+            targets = try await cache.value(for: organisation) { [database] in try await ReportBook(database: database).targets(of: organisation, routes: routes) }
         } else {
             targets = try await self.targets(of: organisation)
         }
@@ -189,10 +224,9 @@ struct ReportBook {
         // A report changes no account: the token cache stays warm under a burst of filings.
         return try await database.atomically(touchingAccounts: false) { db in
             let rows = try filings.map { try $0.rows() }
-            try await rows.map(\.report).create(on: db)
-            try await rows.map(\.stage).create(on: db)
-            let observables = rows.flatMap(\.observables)
-            if !observables.isEmpty { try await observables.create(on: db) }
+            try await rows.map(\.report).insertRows(on: db)
+            try await rows.map(\.stage).insertRows(on: db)
+            try await rows.flatMap(\.observables).insertRows(on: db)
             // First, so that on PostgreSQL the chain's lock is held before the trend check.
             try await AuditLog.append(on: db, filings.map(\.audit))
             try await ReportCorrelation(database: db).evaluateTrends(zip(rows, filings).map { ($0.report, Self.cves($1.draft), $1.actor) })
@@ -376,18 +410,29 @@ struct ReportBook {
     }
 
     /// Several reports loaded whole with three queries, not three per report.
-    static func loadMany(_ reports: [IncidentReport], on db: any Database) async throws -> [Loaded] {
+    /// `stages: false` leaves out the stage versions (their whole content), for what only asks
+    /// the policy (`item` needs the hops and the sector's analysts); `addStages` fills them in
+    /// for the few that are then shown.
+    static func loadMany(_ reports: [IncidentReport], on db: any Database, stages withStages: Bool = true) async throws -> [Loaded] {
         let ids = reports.compactMap(\.id)
         guard !ids.isEmpty else { return [] }
-        let stages = Dictionary(grouping: try await ReportStageRecord.query(on: db).filter(\.$report.$id ~~ ids).sort(\.$submittedAt).all()) { $0.$report.id }
         let hops = Dictionary(grouping: try await ReportHop.query(on: db).filter(\.$report.$id ~~ ids).sort(\.$receivedAt).all()) { $0.$report.id }
         let sectors = Array(Set(reports.map { $0.$sector.id }))
         let bodies = Dictionary(grouping: try await AnalysisBody.query(on: db).filter(\.$sector.$id ~~ sectors).all()) { $0.$sector.id }
-        return reports.map { report in
-            let id = report.id ?? UUID()
-            return Loaded(report: report, stages: stages[id] ?? [], hops: hops[id] ?? [],
-                          analysts: Set((bodies[report.$sector.id] ?? []).map { $0.$organisation.id }))
+        var loaded = reports.map { report in
+            Loaded(report: report, stages: [], hops: report.id.flatMap { hops[$0] } ?? [],
+                   analysts: Set((bodies[report.$sector.id] ?? []).map { $0.$organisation.id }))
         }
+        if withStages { try await Self.addStages(&loaded, on: db) }
+        return loaded
+    }
+
+    /// Reads the stage versions of reports loaded without them, with one query.
+    static func addStages(_ loaded: inout [Loaded], on db: any Database) async throws {
+        let ids = loaded.compactMap(\.report.id)
+        guard !ids.isEmpty else { return }
+        let stages = Dictionary(grouping: try await ReportStageRecord.query(on: db).filter(\.$report.$id ~~ ids).sort(\.$submittedAt).all()) { $0.$report.id }
+        for index in loaded.indices { loaded[index].stages = loaded[index].report.id.flatMap { stages[$0] } ?? [] }
     }
 
     static func checked(_ input: ReportInput, now: Date) throws -> ReportDraft {

@@ -16,12 +16,15 @@ final class ReportFilingQueue: Sendable {
     static let batchFilings = 200
 
     let targets: FreshCache<UUID, [ReportBook.Target]>
+    /// Each CEPTOAR's route (sector, secretariats, names, deadlines), shared by its members.
+    let routes: FreshCache<UUID, ReportBook.Route>
     private let commit: GroupCommit<ReportBook.Filing, ReportBook.Loaded>
 
     init(database: any Database, lifetime: Duration) {
         self.commit = GroupCommit(maxWeight: Self.batchFilings) { filings in try await ReportBook.write(filings, on: database) }
         // The registry's changes advance `sharing`: a new member files at once.
         self.targets = FreshCache(lifetime: lifetime, generations: .sharing)
+        self.routes = FreshCache(lifetime: lifetime, generations: .sharing)
     }
 
     /// Writes the filing; its report, hops and all, once committed.

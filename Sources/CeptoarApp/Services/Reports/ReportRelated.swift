@@ -60,7 +60,8 @@ struct ReportRelated {
         // links hundreds of reports across sectors before the policy keeps the viewer's.
         let links = try await correlation.links(of: loaded.report)
         let rows = links.isEmpty ? [] : try await IncidentReport.query(on: self.database).filter(\.$id ~~ links.map(\.report)).all()
-        let others = Dictionary(try await ReportBook.loadMany(rows, on: self.database).map { ($0.report.id ?? UUID(), $0) }, uniquingKeysWith: { a, _ in a })
+        // The policy needs no stage content: only the reports shown read theirs, below.
+        let others = Dictionary(try await ReportBook.loadMany(rows, on: self.database, stages: false).map { ($0.report.id ?? UUID(), $0) }, uniquingKeysWith: { a, _ in a })
         var candidates: [(ReportBook.Loaded, AccessPolicy.ReportView, [String])] = []
         for link in links {
             guard let other = others[link.report] else { continue }
@@ -85,7 +86,9 @@ struct ReportRelated {
             guard !shared.isEmpty else { continue }
             linked.append((other, view, shared))
         }
-        let dtos = try await ReportPresenter(database: self.database).dtos(linked.map { ($0.0, $0.1) })
+        var shown = linked.map(\.0)
+        try await ReportBook.addStages(&shown, on: self.database)
+        let dtos = try await ReportPresenter(database: self.database).dtos(zip(shown, linked).map { ($0, $1.1) })
         let reports = zip(dtos, linked).map { LinkedReport(report: $0.0, shared: $0.1.2) }
 
         var advisories: [LinkedAdvisory] = []
@@ -125,7 +128,7 @@ struct ReportRelated {
         var readable: Set<UUID> = []
         for slice in stride(from: 0, to: all.count, by: 500).map({ all[$0..<min($0 + 500, all.count)] }) {
             let reports = try await IncidentReport.query(on: self.database).filter(\.$id ~~ Array(slice)).all()
-            for loaded in try await ReportBook.loadMany(reports, on: self.database) {
+            for loaded in try await ReportBook.loadMany(reports, on: self.database, stages: false) {
                 if case .allow = AccessPolicy.readReport(viewer, loaded.item), let id = loaded.report.id { readable.insert(id) }
             }
         }

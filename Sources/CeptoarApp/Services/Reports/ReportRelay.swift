@@ -44,7 +44,7 @@ struct ReportRelay {
                 }
             }
         }
-        if !created.isEmpty { try await created.create(on: self.database) }
+        try await created.insertRows(on: self.database)
         // A hop completed with another holder's at the same step is no longer held.
         for (index, hop, at) in atOnce where hop.hopStatus == .held {
             try await self.complete(&loaded[index], hop, actor: nil, note: nil, now: at)

@@ -1,0 +1,95 @@
+import Fluent
+import NIOConcurrencyHelpers
+import SQLKit
+import Vapor
+
+/// When each API token was last used ("last used" in the token list), written in batches off
+/// the request path. Written in the request, it was an UPDATE with a commit of its own: a
+/// thousand reporters filing at once queued a thousand single-row write transactions behind
+/// the report batches for SQLite's one writer (and each ran the log's checkpoint in its
+/// commit). Uses are kept here and written together, one transaction, at most `delay` after
+/// the first; a token used again meanwhile is written once. Flushed on shutdown.
+final class TokenUseRecorder: Sendable {
+    private let database: any Database
+    private let delay: Duration
+    private let logger: Logger
+    private let state = NIOLockedValueBox(State())
+
+    private struct State {
+        var pending: [UUID: Date] = [:]
+        var scheduled = false
+    }
+
+    init(database: any Database, delay: Duration = .seconds(2), logger: Logger) {
+        self.database = database
+        self.delay = delay
+        self.logger = logger
+    }
+
+    /// Notes that the token was used at `at`; written within `delay`.
+    func record(_ token: UUID, at: Date) {
+        let schedule = self.state.withLockedValue { state -> Bool in
+            state.pending[token] = max(at, state.pending[token] ?? at)
+            guard !state.scheduled else { return false }
+            state.scheduled = true
+            return true
+        }
+        guard schedule else { return }
+        Task {
+            try? await Task.sleep(for: self.delay)
+            await self.flush()
+        }
+    }
+
+    /// Writes every use noted so far. A failed write is logged and the uses kept for the next.
+    func flush() async {
+        let pending = self.state.withLockedValue { state -> [UUID: Date] in
+            defer {
+                state.pending = [:]
+                state.scheduled = false
+            }
+            return state.pending
+        }
+        guard !pending.isEmpty else { return }
+        do {
+            // Changes no one's sign-in: the token cache stays warm.
+            try await self.database.atomically(touchingAccounts: false) { db in
+                let sql = db as! any SQLDatabase
+                for (token, at) in pending {
+                    try await sql.update(APIToken.schema).set("last_used_at", to: at).where("id", .equal, token).run()
+                }
+            }
+        } catch {
+            self.logger.warning("recording API token use: \(String(reflecting: error))")
+            let schedule = self.state.withLockedValue { state -> Bool in
+                for (token, at) in pending where state.pending[token] == nil { state.pending[token] = at }
+                guard !state.scheduled else { return false }
+                state.scheduled = true
+                return true
+            }
+            if schedule {
+                Task {
+                    try? await Task.sleep(for: self.delay)
+                    await self.flush()
+                }
+            }
+        }
+    }
+}
+
+/// Writes what is left when the application stops.
+struct TokenUseLifecycle: LifecycleHandler {
+    func shutdownAsync(_ application: Application) async {
+        await application.tokenUse.flush()
+    }
+}
+
+private struct TokenUseRecorderKey: StorageKey { typealias Value = TokenUseRecorder }
+
+extension Application {
+    /// The process's recorder of API token use (see `TokenUseRecorder`).
+    var tokenUse: TokenUseRecorder {
+        get { self.storage[TokenUseRecorderKey.self]! }
+        set { self.storage[TokenUseRecorderKey.self] = newValue }
+    }
+}
