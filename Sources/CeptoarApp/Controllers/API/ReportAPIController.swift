@@ -25,15 +25,24 @@ struct ReportAPIController: RouteCollection {
         v1.put("report-relay-policy", use: self.setRelayPolicy)
     }
 
-    struct Destination: Decodable {
+    /// A filing's body: the report, and the CEPTOAR it goes to beside its fields — read with
+    /// one parse of the body.
+    struct Filing: Decodable {
+        var input: ReportInput
         var ceptoar: String?
+
+        private enum Keys: String, CodingKey { case ceptoar }
+
+        init(from decoder: any Decoder) throws {
+            self.input = try ReportInput(from: decoder)
+            self.ceptoar = try decoder.container(keyedBy: Keys.self).decodeIfPresent(String.self, forKey: .ceptoar)
+        }
     }
 
     @Sendable func file(req: Request) async throws -> Response {
         let user = try req.requireUser()
-        let input = try Self.decode(ReportInput.self, req)
-        let destination = try Self.decode(Destination.self, req)
-        let (loaded, dto) = try await ReportBook(database: req.db, queue: req.application.reportFiling).fileAndPresent(input, ceptoar: destination.ceptoar, by: user)
+        let filing = try Self.decode(Filing.self, req)
+        let (loaded, dto) = try await ReportBook(database: req.db, queue: req.application.reportFiling).fileAndPresent(filing.input, ceptoar: filing.ceptoar, by: user)
         let response = try await dto.encodeResponse(status: .created, for: req)
         response.headers.replaceOrAdd(name: .location, value: "/api/v1/reports/\(loaded.report.id!)")
         return response

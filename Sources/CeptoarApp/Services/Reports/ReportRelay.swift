@@ -28,7 +28,7 @@ struct ReportRelay {
             let at = now ?? loaded[index].report.createdAt
             for holder in holders[index] where !loaded[index].hops.contains(where: { $0.reportStep == step && $0.$organisation.id == holder }) {
                 let hop = ReportHop()
-                hop.id = UUID()
+                hop.id = UUID.timeOrdered()
                 hop.$report.id = try loaded[index].report.requireID()
                 hop.$organisation.id = holder
                 hop.step = step.rawValue
