@@ -39,6 +39,19 @@ struct ReportFilingQueueTests {
         }
     }
 
+    /// Once the application stops, a use is no longer recorded (nor retried for ever against a
+    /// closed database).
+    @Test func tokenUseIsNotRecordedAfterClose() async throws {
+        try await withCeptoar(demo: true) { app in
+            _ = try await APIClient.demo(app, ReportTests.bankEmail)
+            let token = try #require(try await APIToken.query(on: app.db).filter(\.$name == "test").first())
+            await app.tokenUse.close()
+            app.tokenUse.record(try token.requireID(), at: Date())
+            await app.tokenUse.flush()
+            #expect(try await APIToken.find(token.id, on: app.db)?.lastUsedAt == nil)
+        }
+    }
+
     @Test func concurrentFilingsAreAllWrittenWithTheirHopsTrendsAndAnUnbrokenAuditChain() async throws {
         try await withCeptoar(demo: true) { app in
             let bank = try await APIClient.demo(app, ReportTests.bankEmail)

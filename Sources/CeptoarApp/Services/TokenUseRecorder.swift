@@ -18,6 +18,8 @@ final class TokenUseRecorder: Sendable {
     private struct State {
         var pending: [UUID: Date] = [:]
         var scheduled = false
+        /// Set by `close`: the database is going away, nothing more is written.
+        var closed = false
     }
 
     init(database: any Database, delay: Duration = .seconds(2), logger: Logger) {
@@ -29,6 +31,7 @@ final class TokenUseRecorder: Sendable {
     /// Notes that the token was used at `at`; written within `delay`.
     func record(_ token: UUID, at: Date) {
         let schedule = self.state.withLockedValue { state -> Bool in
+            guard !state.closed else { return false }
             state.pending[token] = max(at, state.pending[token] ?? at)
             guard !state.scheduled else { return false }
             state.scheduled = true
@@ -62,6 +65,8 @@ final class TokenUseRecorder: Sendable {
         } catch {
             self.logger.warning("recording API token use: \(String(reflecting: error))")
             let schedule = self.state.withLockedValue { state -> Bool in
+                // After `close` the uses are dropped: retrying on a closed database would go on forever.
+                guard !state.closed else { return false }
                 for (token, at) in pending where state.pending[token] == nil { state.pending[token] = at }
                 guard !state.scheduled else { return false }
                 state.scheduled = true
@@ -75,12 +80,21 @@ final class TokenUseRecorder: Sendable {
             }
         }
     }
+
+    /// Writes what is left and records nothing more: the application is stopping.
+    func close() async {
+        await self.flush()
+        self.state.withLockedValue { state in
+            state.closed = true
+            state.pending = [:]
+        }
+    }
 }
 
 /// Writes what is left when the application stops.
 struct TokenUseLifecycle: LifecycleHandler {
     func shutdownAsync(_ application: Application) async {
-        await application.tokenUse.flush()
+        await application.tokenUse.close()
     }
 }
 
