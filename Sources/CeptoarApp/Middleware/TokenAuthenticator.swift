@@ -17,10 +17,12 @@ struct TokenAuthenticator: AsyncBearerAuthenticator {
             // The token and its owner in one query (a cold burst of distinct reporters reads
             // one per request).
             guard let token = try await APIToken.query(on: request.db).join(User.self, on: \APIToken.$user.$id == \User.$id)
-                .filter(\.$tokenHash == hash).first(), let user = try? token.joined(User.self)
+                .filter(\.$tokenHash == hash).first()
             else {
                 return AuthenticatedToken(user: nil, expiresAt: nil)
             }
+            // An inner join: the row has its owner, and a row that cannot be read is an error, not "no token".
+            let user = try token.joined(User.self)
             // Use is recorded at most once a minute (checked when read, so at most once per
             // cache lifetime), and written off the request path (`TokenUseRecorder`).
             if token.lastUsedAt.map({ Date().timeIntervalSince($0) > 60 }) ?? true, let id = token.id {

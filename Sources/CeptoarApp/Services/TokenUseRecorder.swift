@@ -30,9 +30,15 @@ final class TokenUseRecorder: Sendable {
 
     /// Notes that the token was used at `at`; written within `delay`.
     func record(_ token: UUID, at: Date) {
+        self.keep([token: at])
+    }
+
+    /// Adds uses to those waiting (the later time wins) and schedules a flush within `delay`
+    /// if none is; nothing once closed.
+    private func keep(_ uses: [UUID: Date]) {
         let schedule = self.state.withLockedValue { state -> Bool in
             guard !state.closed else { return false }
-            state.pending[token] = max(at, state.pending[token] ?? at)
+            state.pending.merge(uses) { max($0, $1) }
             guard !state.scheduled else { return false }
             state.scheduled = true
             return true
@@ -64,20 +70,9 @@ final class TokenUseRecorder: Sendable {
             }
         } catch {
             self.logger.warning("recording API token use: \(String(reflecting: error))")
-            let schedule = self.state.withLockedValue { state -> Bool in
-                // After `close` the uses are dropped: retrying on a closed database would go on forever.
-                guard !state.closed else { return false }
-                for (token, at) in pending where state.pending[token] == nil { state.pending[token] = at }
-                guard !state.scheduled else { return false }
-                state.scheduled = true
-                return true
-            }
-            if schedule {
-                Task {
-                    try? await Task.sleep(for: self.delay)
-                    await self.flush()
-                }
-            }
+            // Kept for the next try; after `close` dropped (retrying on a closed database
+            // would go on for ever).
+            self.keep(pending)
         }
     }
 

@@ -9,8 +9,9 @@ import Vapor
 /// held the one write lock for some twenty statements and its own commit.
 ///
 /// A filing is still written whole or not at all and answered only after its transaction
-/// committed; a batch that fails is retried one filing at a time (`GroupCommit`). Also keeps where each organisation may file (`targets`), read for every
-/// filing and changed only with the registry.
+/// committed; a batch that fails is retried one filing at a time (`GroupCommit`). Also keeps
+/// where each organisation may file (`targets`) and each CEPTOAR's route (`routes`), read for
+/// every filing and changed only with the registry.
 final class ReportFilingQueue: Sendable {
     /// The most filings one transaction writes (every report row binds some thirty values).
     static let batchFilings = 200
