@@ -114,6 +114,9 @@ public enum AccessPolicy {
         case correlationIsForCoordinators = "correlation_is_for_coordinators"
         case notAnalystOfReport = "not_analyst_of_report"
         case notThisCase = "not_this_case"
+        case notCoordinatorOfScope = "not_coordinator_of_scope"
+        case notInScope = "not_in_scope"
+        case rosterIsForCoordinators = "roster_is_for_coordinators"
 
         public var message: LocalizedText {
             switch self {
@@ -140,6 +143,9 @@ public enum AccessPolicy {
             case .correlationIsForCoordinators: return LocalizedText(ja: "関連する報告や傾向は、報告を受けた中継段階の分析担当・調整担当だけが見られます", en: "related reports and trends are for the analysts and coordinators holding a step of the report, not for members")
             case .notAnalystOfReport: return LocalizedText(ja: "障害事例は、報告を受けたセプターと、その分野の分析機関だけが報告から作成できます", en: "a failure case is written from a report only by its CEPTOAR or an analysis body of its sector that may read it")
             case .notThisCase: return LocalizedText(ja: "公開前の障害事例は作成した組織だけが閲覧できます", en: "a failure case is read only by the organisation writing it until it is published")
+            case .notCoordinatorOfScope: return LocalizedText(ja: "この範囲の情勢判断は、セプター事務局・所管省庁・NISC のうちその範囲を調整する組織だけが行えます", en: "only the coordinator of this scope (its CEPTOAR secretariat, competent ministry or NISC) sets its situation level")
+            case .notInScope: return LocalizedText(ja: "この範囲の情勢は、その範囲の構成員と調整する組織だけが閲覧できます", en: "this scope's situation is for its members and coordinators")
+            case .rosterIsForCoordinators: return LocalizedText(ja: "セプターの緊急連絡先一覧は、その事務局・所管省庁・NISC だけが閲覧できます", en: "a CEPTOAR's emergency roster is for its secretariat, its competent ministry and NISC only")
             case .restrictedReportNeedsConsent: return LocalizedText(ja: "TLP:RED と TLP:AMBER+STRICT の報告は、報告者の同意なくセプターより先に上げられません", en: "a TLP:RED or TLP:AMBER+STRICT report goes no further than its CEPTOAR without the reporter's consent")
             }
         }
