@@ -118,6 +118,7 @@ enum Migrations {
         ReportIndexes(),
         TrendFlagMembers(),
         ReportFirstSubmissions(),
+        CreateSituation(),
     ]
 }
 

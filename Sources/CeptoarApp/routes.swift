@@ -22,6 +22,7 @@ func routes(_ app: Application) throws {
     try api.register(collection: ReportAPIController())
     try api.register(collection: FailureCaseAPIController())
     try api.register(collection: ReportStatisticsAPIController())
+    try api.register(collection: SituationAPIController())
     try app.register(collection: GatewayAPIController())
     try app.register(collection: TaxiiController())
     let pages = app.grouped(CSRFMiddleware(surface: .pages))

@@ -70,3 +70,25 @@ extension Result where Failure == WebhookSignature.Refusal {
     var isSuccess: Bool { if case .success = self { return true } else { return false } }
     var refusal: WebhookSignature.Refusal? { if case .failure(let refusal) = self { return refusal } else { return nil } }
 }
+
+@Suite("Escalation in large-incident mode")
+struct LargeIncidentEscalationTests {
+    @Test func waitsShortenByThePolicysFactorAndStayBounded() {
+        var policy = EscalationPolicy.standard
+        #expect(policy.largeIncidentWait(600) == 150, "the default factor is 0.25")
+        policy.largeIncidentFactor = 0.1
+        #expect(policy.largeIncidentWait(600) == 60)
+        #expect(policy.largeIncidentWait(1) == 1, "never below a second")
+        #expect(policy.largeIncidentWait(86_400) == 8_640)
+        #expect(policy.problem() == nil)
+        // A factor out of range is refused when the policy is saved, and ignored if one ever got through.
+        for bad in [0.0, -1, 1.5, Double.nan, Double.infinity] {
+            policy.largeIncidentFactor = bad
+            #expect(policy.problem() != nil, "\(bad)")
+            #expect(policy.largeIncidentWait(600) == 150, "\(bad)")
+        }
+        policy.largeIncidentFactor = 1
+        #expect(policy.largeIncidentWait(600) == 600)
+        #expect(policy.largeIncidentWait(Int.max) >= 1, "a hostile wait never traps")
+    }
+}

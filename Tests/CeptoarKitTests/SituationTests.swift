@@ -6,7 +6,7 @@ import Testing
 /// roster — denials first; and the proposal a coordinator sees beside the form.
 @Suite("Situation: policy and proposal")
 struct SituationTests {
-    static let banksSecretariat = AccessPolicy.Coordinator(secretariatCeptoars: ["banks"], sectors: ["finance"])
+    static let banksSecretariat = AccessPolicy.Coordinator(secretariatCeptoars: ["banks"], councilSectors: ["finance"], sectors: ["finance"])
     static let bankMember = AccessPolicy.Coordinator(sectors: ["finance"], ceptoars: ["banks"])
     static let fsa = AccessPolicy.Coordinator(ministrySectors: ["finance"], ceptoars: ["banks", "securities"])
     static let nisc = AccessPolicy.Coordinator(isNISC: true)
@@ -16,7 +16,8 @@ struct SituationTests {
         // Denials: a member, another sector's secretariat, a ministry outside its sector, anyone but NISC for the nation.
         #expect(AccessPolicy.coordinate(.ceptoar("banks"), by: Self.bankMember) == .deny(.notCoordinatorOfScope))
         #expect(AccessPolicy.coordinate(.ceptoar("banks"), by: Self.waterSecretariat, sectorOf: "finance") == .deny(.notCoordinatorOfScope))
-        #expect(AccessPolicy.coordinate(.sector("finance"), by: Self.banksSecretariat) == .deny(.notCoordinatorOfScope))
+        #expect(AccessPolicy.coordinate(.sector("water"), by: Self.waterSecretariat) == .deny(.notCoordinatorOfScope), "no council: the ministry's")
+        #expect(AccessPolicy.coordinate(.sector("water"), by: Self.banksSecretariat) == .deny(.notCoordinatorOfScope))
         #expect(AccessPolicy.coordinate(.sector("water"), by: Self.fsa) == .deny(.notCoordinatorOfScope))
         #expect(AccessPolicy.coordinate(.ceptoar("water"), by: Self.fsa, sectorOf: "water") == .deny(.notCoordinatorOfScope))
         #expect(AccessPolicy.coordinate(.nation, by: Self.fsa) == .deny(.notCoordinatorOfScope))
@@ -26,6 +27,7 @@ struct SituationTests {
         #expect(AccessPolicy.coordinate(.ceptoar("banks"), by: Self.banksSecretariat, sectorOf: "finance") == .allow)
         #expect(AccessPolicy.coordinate(.ceptoar("banks"), by: Self.fsa, sectorOf: "finance") == .allow)
         #expect(AccessPolicy.coordinate(.sector("finance"), by: Self.fsa) == .allow)
+        #expect(AccessPolicy.coordinate(.sector("finance"), by: Self.banksSecretariat) == .allow, "the finance council's secretariats act for it")
         for scope in [SituationScope.nation, .sector("water"), .ceptoar("banks")] {
             #expect(AccessPolicy.coordinate(scope, by: Self.nisc) == .allow)
         }

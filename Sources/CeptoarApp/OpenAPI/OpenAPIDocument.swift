@@ -123,6 +123,18 @@ enum OpenAPIDocument {
             method: "put", path: "/api/v1/report-relay-policy", id: "setReportRelayPolicy", summary: "Which severities of report this organisation's step forwards at once", tag: "reports",
             body: ("application/json", Schema.object(["forwardFromSeverity": ["type": ["integer", "null"], "minimum": 0, "maximum": 4]])),
             success: (200, "application/json", Schema.object(["forwardFromSeverity": ["type": ["integer", "null"]]]))),
+        // situation assessment (情勢判断)
+        Operation(
+            method: "get", path: "/api/v1/situation", id: "situation", summary: "Each scope the caller may read with its level (平常/注意/警戒/緊急); with scope, that one with its timeline and, for its coordinator, the proposed level and why", tag: "situation",
+            query: [("scope", Schema.string(maxLength: 80), "nation, sector:KEY or ceptoar:KEY")],
+            success: (200, "application/json", Schema.ref("SituationList"))),
+        Operation(
+            method: "get", path: "/api/v1/situation.txt", id: "situationText", summary: "The same levels as tab-separated plain text, for scripts", tag: "situation",
+            success: (200, "text/plain", Schema.string)),
+        Operation(
+            method: "post", path: "/api/v1/situation", id: "changeSituation",
+            summary: "Set a scope's level (its coordinator): a rationale and 1–20 linked items the caller may read are required; 緊急 (or NISC's large_incident switch) starts large-incident mode; members are told through the relay", tag: "situation",
+            body: json("SituationChangeInput"), success: (201, "application/json", Schema.ref("Situation"))),
         // failure cases (障害事例)
         Operation(
             method: "post", path: "/api/v1/failure-cases", id: "writeFailureCase", summary: "Write a failure case from reports (their CEPTOAR's secretariat or an analysis body of their sector)", tag: "reports",
@@ -260,7 +272,7 @@ enum OpenAPIDocument {
                     """,
             ],
             "servers": [["url": "/"]],
-            "tags": ["operations", "registry", "accounts", "relay", "rules", "contacts", "alerts", "sharing", "reports"].map { ["name": $0] },
+            "tags": ["operations", "registry", "accounts", "relay", "rules", "contacts", "alerts", "sharing", "reports", "situation"].map { ["name": $0] },
             "paths": paths,
             "components": [
                 "schemas": Schema.components,

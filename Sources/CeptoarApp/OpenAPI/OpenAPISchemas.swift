@@ -258,6 +258,24 @@ enum Schema {
                 "event": string, "cause": string, "countermeasure": string, "lessons": string, "tlp": string, "reports": array(uuid), "advisory": uuid,
                 "createdAt": dateTime, "updatedAt": dateTime, "publishedAt": dateTime,
             ], required: ["id", "status", "sector", "author", "title", "businessType", "event", "cause", "countermeasure", "lessons", "tlp", "createdAt", "updatedAt"]),
+        "SituationLink": object(["kind": oneOf(["report", "trend_flag", "advisory", "failure_case"]), "id": uuid], required: ["kind", "id"]),
+        "SituationChangeInput": object(
+            [
+                "scope": string(maxLength: 80, minLength: 1), "level": oneOf(["normal", "caution", "warning", "emergency", "平常", "注意", "警戒", "緊急"]),
+                "rationale": ref("TextInput"), "links": array(ref("SituationLink"), maxItems: 20), "large_incident": boolean,
+            ], required: ["scope", "level", "rationale", "links"]),
+        "SituationChange": object(
+            [
+                "id": uuid, "level": string, "label": ref("Text"), "large_incident": boolean, "at": dateTime, "rationale": ref("Text"),
+                "links": array(ref("SituationLink")), "set_by": string, "notice": uuid, "effects": object([:]),
+            ], required: ["id", "level", "label", "large_incident", "at", "rationale", "links", "set_by", "effects"]),
+        "Situation": object(
+            [
+                "scope": string, "name": ref("Text"), "level": string, "label": ref("Text"), "large_incident": boolean, "current": ref("SituationChange"),
+                "coordinated": boolean, "history": array(ref("SituationChange")),
+                "proposal": object(["level": string, "label": ref("Text"), "reasons": array(ref("Text"))], required: ["level", "label", "reasons"]),
+            ], required: ["scope", "name", "level", "label", "large_incident", "coordinated"]),
+        "SituationList": object(["scopes": array(ref("Situation"))], required: ["scopes"]),
         "AnalysisBodies": object(["organisations": array(string(maxLength: 200), maxItems: 20)], required: ["organisations"]),
         "StatisticsCount": object(["value": integer, "status": oneOf(["shown", "small", "hidden"])], required: ["status"]),
         "StatisticsTable": object(

@@ -21,6 +21,8 @@ struct Relay {
         var versions: [CeptoarVersion]?
         var sectorVersions: [SectorVersion]?
         var policies: [UUID: RelayPolicy]?
+        /// Scopes in large-incident mode, and the registry to place a hop in them.
+        var largeIncident: (scopes: Set<SituationScope>, registry: SituationRegistry)?
         var audit: [AuditLog.Pending] = []
         /// Hops opened in this transaction, written together by `flush`.
         var newHops: [RelayHop] = []
@@ -135,6 +137,18 @@ struct Relay {
         let checked = try input.validated()
         let organisation = try await user.$organisation.get(on: self.database)
         let ceptoars = Set(try await MapQuery.validOn(CeptoarVersion.query(on: self.database), .today).filter(\.$sector.$id == sector).all().map { $0.$ceptoar.id })
+        return try await self.relay(
+            input, checked: checked, by: user, organisation: organisation, isNISC: false, ownCeptoars: ceptoars,
+            idempotencyKey: nil, requestHash: "", earlier: { _ in nil }
+        ).advisory
+    }
+
+    /// A situation change goes to the members of the CEPTOARs its scope covers, forwarded at
+    /// once: `SituationBook` decided who may change it; the relay keeps its rule that the
+    /// audience stays inside those CEPTOARs.
+    func publishNotice(_ input: AdvisoryInput, ceptoars: Set<UUID>, by user: User) async throws -> Advisory {
+        let checked = try input.validated()
+        let organisation = try await user.$organisation.get(on: self.database)
         return try await self.relay(
             input, checked: checked, by: user, organisation: organisation, isNISC: false, ownCeptoars: ceptoars,
             idempotencyKey: nil, requestHash: "", earlier: { _ in nil }
@@ -275,6 +289,8 @@ struct Relay {
         let policy = try await self.policy(of: hop.$organisation.id)
         if policy.forwardsAtOnce(severity) {
             try await self.complete(hop, actor: nil, note: nil, tlp: TLP(rawValue: hop.tlp) ?? .red, isNew: true)
+        } else if try await self.inLargeIncident(hop) {
+            try await self.complete(hop, actor: nil, note: nil, tlp: TLP(rawValue: hop.tlp) ?? .red, isNew: true, system: Self.largeIncidentActor)
         } else {
             hop.status = RelayHop.Status.held.rawValue
             hop.automatic = false
@@ -295,7 +311,7 @@ struct Relay {
 
     /// Forwards a hop: a ministry hop opens the hops of its CEPTOARs; a CEPTOAR hop reaches members.
     /// A hop forwarded the moment it arrives is written once, already forwarded.
-    private func complete(_ hop: RelayHop, actor: User?, note: String?, tlp: TLP, isNew: Bool = false) async throws {
+    private func complete(_ hop: RelayHop, actor: User?, note: String?, tlp: TLP, isNew: Bool = false, system: String = "system:auto-forward") async throws {
         let now = Date()
         hop.status = RelayHop.Status.forwarded.rawValue
         hop.forwardedAt = now
@@ -310,7 +326,7 @@ struct Relay {
         } else {
             try await hop.save(on: self.database)
         }
-        self.audit(actor?.email ?? "system:auto-forward", "forward", "hop:\(hop.id!)", ["advisory": hop.$advisory.id.uuidString, "stage": hop.stage, "tlp": tlp.rawValue])
+        self.audit(actor?.email ?? system, "forward", "hop:\(hop.id!)", ["advisory": hop.$advisory.id.uuidString, "stage": hop.stage, "tlp": tlp.rawValue])
         let advisory: Advisory
         if let known = self.memo.advisories[hop.$advisory.id] {
             advisory = known
@@ -443,6 +459,58 @@ struct Relay {
             VALUES \(rows.joined(separator: ", "))
             ON CONFLICT (idempotency_key) DO NOTHING
             """).run()
+    }
+
+    // MARK: large-incident mode
+
+    /// Who the audit log names for a hop forwarded because its scope is in large-incident mode.
+    static let largeIncidentActor = "system:large-incident"
+
+    /// Whether a hop lies in a scope in large-incident mode: a CEPTOAR hop when its CEPTOAR,
+    /// its sector or the nation is; a ministry hop when the nation or a sector it is competent
+    /// for is (it opens hops for other sectors' CEPTOARs too, which then follow their own mode).
+    private func inLargeIncident(_ hop: RelayHop) async throws -> Bool {
+        if self.memo.largeIncident == nil {
+            let scopes = try await SituationBook(database: self.database).largeIncidentScopes()
+            self.memo.largeIncident = (scopes, scopes.isEmpty ? SituationRegistry(ceptoars: [], sectors: []) : try await SituationRegistry.load(on: self.database))
+        }
+        guard let (scopes, registry) = self.memo.largeIncident, !scopes.isEmpty else { return false }
+        if scopes.contains(.nation) { return true }
+        switch hop.hopStage {
+        case .ministry:
+            return registry.sectors.contains { $0.ministry == hop.$organisation.id && scopes.contains(.sector($0.key)) }
+        case .ceptoar:
+            guard let ceptoar = hop.$ceptoar.id else { return false }
+            return registry.scopes(ofCeptoar: ceptoar).contains { scopes.contains($0) }
+        case .direct:
+            return false
+        }
+    }
+
+    /// Large-incident mode begins: every hop held in the scope is forwarded now, as if its
+    /// holder had forwarded it unchanged. Returns how many.
+    func forwardHeld(in scope: SituationScope, registry: SituationRegistry) async throws -> Int {
+        self.memo.largeIncident = nil
+        var query = RelayHop.query(on: self.database).filter(\.$status == RelayHop.Status.held.rawValue)
+        let ceptoars = registry.ceptoars(in: scope).map(\.id)
+        switch scope {
+        case .nation:
+            break
+        case .sector(let key):
+            let ministries = registry.sectors.filter { $0.key == key }.map(\.ministry)
+            query = query.group(.or) { either in
+                either.group(.and) { $0.filter(\.$stage == RelayHop.Stage.ceptoar.rawValue).filter(\.$ceptoar.$id ~~ ceptoars) }
+                either.group(.and) { $0.filter(\.$stage == RelayHop.Stage.ministry.rawValue).filter(\.$organisation.$id ~~ ministries) }
+            }
+        case .ceptoar:
+            query = query.filter(\.$stage == RelayHop.Stage.ceptoar.rawValue).filter(\.$ceptoar.$id ~~ ceptoars)
+        }
+        let held = try await query.sort(\.$receivedAt).all()
+        for hop in held {
+            try await self.complete(hop, actor: nil, note: nil, tlp: TLP(rawValue: hop.tlp) ?? .red, system: Self.largeIncidentActor)
+        }
+        try await self.flush()
+        return held.count
     }
 
     // MARK: review

@@ -24,10 +24,24 @@ public struct EscalationPolicy: Codable, Sendable, Equatable {
     public var steps: [Step]
     /// How many times the whole sequence runs again after its last step (0 = once only).
     public var repeatCount: Int
+    /// In large-incident mode (大規模障害対応時) each wait is multiplied by this (default
+    /// `defaultLargeIncidentFactor`): the next contact is tried sooner when a whole sector is down.
+    public var largeIncidentFactor: Double?
 
-    public init(steps: [Step], repeatCount: Int = 0) {
+    public init(steps: [Step], repeatCount: Int = 0, largeIncidentFactor: Double? = nil) {
         self.steps = steps
         self.repeatCount = repeatCount
+        self.largeIncidentFactor = largeIncidentFactor
+    }
+
+    public static let defaultLargeIncidentFactor = 0.25
+    public static let largeIncidentFactorRange = 0.01...1.0
+
+    /// A step's wait in large-incident mode: at least one second, never longer than the wait.
+    public func largeIncidentWait(_ seconds: Int) -> Int {
+        let factor = self.largeIncidentFactor.flatMap { Self.largeIncidentFactorRange.contains($0) ? $0 : nil } ?? Self.defaultLargeIncidentFactor
+        let bounded = Double(Swift.min(Swift.max(seconds, 1), Self.maxWaitSeconds))
+        return Swift.min(Swift.max(1, Int((bounded * factor).rounded())), Swift.max(seconds, 1))
     }
 
     /// The channel name for the web portal (the member's inbox, live by SSE).
@@ -55,6 +69,9 @@ public struct EscalationPolicy: Codable, Sendable, Equatable {
         }
         guard (0...Self.maxRepeat).contains(self.repeatCount) else {
             return LocalizedText(ja: "繰り返し回数は0〜\(Self.maxRepeat)です", en: "repeat count must be 0 to \(Self.maxRepeat)")
+        }
+        if let factor = self.largeIncidentFactor, !Self.largeIncidentFactorRange.contains(factor) {
+            return LocalizedText(ja: "大規模障害時の待ち時間の倍率は0.01〜1です", en: "the large-incident factor must be 0.01 to 1")
         }
         for (index, step) in self.steps.enumerated() {
             let n = index + 1

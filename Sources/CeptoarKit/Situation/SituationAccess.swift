@@ -10,6 +10,10 @@ extension AccessPolicy {
         public var ministrySectors: Set<String>
         /// CEPTOAR keys whose secretariat this person's organisation is, and the person works for it.
         public var secretariatCeptoars: Set<String>
+        /// Sector keys whose CEPTOARs meet in a council (連絡協議会, the map's umbrella, such as
+        /// 金融CEPTOAR連絡協議会) that this person's secretariat sits on: the council is the
+        /// sector's steering body, and its secretariats act for it.
+        public var councilSectors: Set<String>
         /// For reading: sector keys the organisation belongs to (through a CEPTOAR) or oversees.
         public var sectors: Set<String>
         /// For reading: CEPTOAR keys the organisation is a member or secretariat of, or oversees.
@@ -17,11 +21,12 @@ extension AccessPolicy {
         /// Registered in Ceptoar (an anonymous visitor is not).
         public var isCommunity: Bool
 
-        public init(isNISC: Bool = false, ministrySectors: Set<String> = [], secretariatCeptoars: Set<String> = [], sectors: Set<String> = [],
-                    ceptoars: Set<String> = [], isCommunity: Bool = true) {
+        public init(isNISC: Bool = false, ministrySectors: Set<String> = [], secretariatCeptoars: Set<String> = [], councilSectors: Set<String> = [],
+                    sectors: Set<String> = [], ceptoars: Set<String> = [], isCommunity: Bool = true) {
             self.isNISC = isNISC
             self.ministrySectors = ministrySectors
             self.secretariatCeptoars = secretariatCeptoars
+            self.councilSectors = councilSectors
             self.sectors = sectors.union(ministrySectors)
             self.ceptoars = ceptoars.union(secretariatCeptoars)
             self.isCommunity = isCommunity
@@ -31,7 +36,8 @@ extension AccessPolicy {
     }
 
     /// Who sets a scope's level: a CEPTOAR's secretariat (for its steering committee), the
-    /// competent ministry for its sector, NISC for the nation. NISC, as the national
+    /// competent ministry — or the sector's CEPTOAR council, where there is one — for its
+    /// sector, NISC for the nation. NISC, as the national
     /// coordinator, may also set a sector's or a CEPTOAR's level in a crisis; a ministry its
     /// sectors' CEPTOARs'. No one else.
     public static func coordinate(_ scope: SituationScope, by person: Coordinator, sectorOf ceptoarSector: String? = nil) -> Decision {
@@ -40,7 +46,7 @@ extension AccessPolicy {
         case .nation:
             return .deny(.notCoordinatorOfScope)
         case .sector(let key):
-            return person.ministrySectors.contains(key) ? .allow : .deny(.notCoordinatorOfScope)
+            return person.ministrySectors.contains(key) || person.councilSectors.contains(key) ? .allow : .deny(.notCoordinatorOfScope)
         case .ceptoar(let key):
             if person.secretariatCeptoars.contains(key) { return .allow }
             if let sector = ceptoarSector, person.ministrySectors.contains(sector) { return .allow }

@@ -97,7 +97,20 @@ struct Escalator {
                     """).run()
             }
             let next = now.addingTimeInterval(TimeInterval(current.waitSeconds))
-            try await sql.raw("UPDATE alert_targets SET step = \(bind: step + 1), next_step_at = \(bind: next) WHERE \(due)").run()
+            // In large-incident mode the wait is the policy's shortened one, for the targets
+            // in a scope that is in the mode.
+            let modes = try await SituationBook(database: db).largeIncidentScopes()
+            let sooner = now.addingTimeInterval(TimeInterval(policy.largeIncidentWait(current.waitSeconds)))
+            if modes.contains(.nation) {
+                try await sql.raw("UPDATE alert_targets SET step = \(bind: step + 1), next_step_at = \(bind: sooner) WHERE \(due)").run()
+            } else if !modes.isEmpty {
+                let registry = try await SituationRegistry.load(on: db)
+                let inMode = registry.ceptoars.filter { registry.scopes(ofCeptoar: $0.id).contains(where: modes.contains) }.map(\.id)
+                let when: SQLQueryString = inMode.isEmpty ? "\(bind: next)" : "CASE WHEN ceptoar_id IN (\(binds: inMode)) THEN \(bind: sooner) ELSE \(bind: next) END"
+                try await sql.raw("UPDATE alert_targets SET step = \(bind: step + 1), next_step_at = \(when) WHERE \(due)").run()
+            } else {
+                try await sql.raw("UPDATE alert_targets SET step = \(bind: step + 1), next_step_at = \(bind: next) WHERE \(due)").run()
+            }
             return try await self.count(sql, alertID) - before
         }
     }
