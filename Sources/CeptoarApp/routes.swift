@@ -25,7 +25,7 @@ func routes(_ app: Application) throws {
     try api.register(collection: SituationAPIController())
     try app.register(collection: GatewayAPIController())
     try app.register(collection: TaxiiController())
-    let pages = app.grouped(CSRFMiddleware(surface: .pages))
+    let pages = app.grouped(CSRFMiddleware(surface: .pages), SituationBannerMiddleware())
     try pages.register(collection: WebController(accounts: { req in req.application.accounts(on: req.db) }))
     try pages.register(collection: RelayWebController())
     try pages.register(collection: ContactWebController())
@@ -35,4 +35,5 @@ func routes(_ app: Application) throws {
     try pages.register(collection: SyncWebController())
     try pages.register(collection: ReportWebController())
     try pages.register(collection: FailureCaseWebController())
+    try pages.register(collection: SituationWebController())
 }

@@ -38,6 +38,13 @@ def db_path(tmp_path):
 @pytest.fixture(scope="session")
 def server():
     """`ceptoar serve --demo` on a fresh SQLite file, as the README's first command does."""
+    yield from serve_demo()
+
+
+def serve_demo():
+    """Starts a demo server on a fresh SQLite file and yields what tests need of it; a test
+    module whose changes would reach every other test (a raised situation level leads every
+    page) takes one of its own."""
     from alerting import MailRecorder
 
     directory = tempfile.mkdtemp(prefix="ceptoar-e2e-")

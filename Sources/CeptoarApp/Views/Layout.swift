@@ -20,7 +20,7 @@ struct Layout {
             (SiteURL.home, t("ホーム", "Home")), (SiteURL.map, t("特性把握マップ", "Characteristics map")),
             (SiteURL.organisations, t("組織一覧", "Directory")), ("/inbox", t("受信箱", "Inbox")), ("/hops", t("転送確認", "Review")),
             ("/advisories/new", t("発信", "Publish")), (SiteURL.alerts, t("緊急連絡・訓練", "Alerts & drills")), (SiteURL.poc, t("緊急連絡先", "Contacts")),
-            ("/reports", t("情報連絡", "Reports")), ("/failure-cases", t("障害事例", "Failure cases")), ("/report-statistics", t("統計", "Statistics")),
+            (SiteURL.situation, t("情勢", "Situation")), ("/reports", t("情報連絡", "Reports")), ("/failure-cases", t("障害事例", "Failure cases")), ("/report-statistics", t("統計", "Statistics")),
             ("/agreements", t("相互合意", "Agreements")), ("/sync", t("ノード連携", "Sync")),
         ] {
             let current = (href == "/" ? path == "/" : path.hasPrefix(href)) ? #" aria-current="page""# : ""
@@ -48,10 +48,23 @@ struct Layout {
             <nav>\(nav)</nav>
             <div class="account"><a href="\(SiteURL.language)/\(other.rawValue)?back=\(back)" data-testid="lang-switch" hreflang="\(other.rawValue)">\(other == .ja ? "日本語" : "English")</a>
             \(account)</div></header>
-            <main>\(self.body)</main>
+            <main>\(Self.banner(request))\(self.body)</main>
             <footer>Ceptoar — \(t("重要インフラの情報共有・分析機能 (CEPTOAR) のために", "for the information sharing and analysis functions (CEPTOAR) of critical infrastructure"))</footer>
             </body></html>
             """
+    }
+
+    /// A raised level (警戒, 緊急, large-incident mode) leads every page of its scope.
+    static func banner(_ request: Request) -> String {
+        let raised = request.situationBanner
+        guard !raised.isEmpty else { return "" }
+        let ja = request.language == .ja
+        let items = raised.map { entry -> String in
+            let mode = entry.level.largeIncident ? (ja ? "【大規模障害対応中】" : "[Large-incident mode] ") : ""
+            return #"<li><a href="\#(SiteURL.situation(entry.scope))">\#(mode)\#(entry.name.text(request.language).htmlEscaped): <strong>\#(entry.level.level.label.text(request.language))</strong></a></li>"#
+        }.joined()
+        let serious = raised.contains { $0.level.largeIncident || $0.level.level == .emergency }
+        return #"<aside class="situation-banner \#(serious ? "situation-emergency" : "situation-warning")" data-testid="situation-banner" role="alert"><ul>\#(items)</ul></aside>"#
     }
 
     static let style = """
@@ -67,6 +80,11 @@ struct Layout {
         .figures{display:flex;gap:1.5em;flex-wrap:wrap}.figures div{background:#f4f6f8;padding:.6em 1em}.figures strong{display:block;font-size:1.6em}
         .drill{background:#fff3cd;border:1px solid #d9b44a;padding:.4em .8em;font-weight:bold}
         .pre-wrap{white-space:pre-wrap}label.inline{display:inline}.big-button{font-size:1.3em;padding:.5em 1.5em}
+        .situation-banner ul{margin:0;padding:.4em 1em;list-style:none}.situation-banner a{color:inherit}
+        .situation-warning{background:#fff3cd;border:2px solid #d9a400}.situation-emergency{background:#c00;color:#fff;border:2px solid #700}
+        .level{padding:0 .5em;font-weight:bold;border-radius:3px}.level-normal{background:#dfe}.level-caution{background:#ffe9a8}
+        .level-warning{background:#f90;color:#000}.level-emergency{background:#c00;color:#fff}
+        ol.timeline{list-style:none;padding:0}ol.timeline li{border-left:4px solid #89a;margin:0 0 1em;padding:.2em .8em}
         .tlp{background:#000;padding:0 .4em;font-weight:bold}.tlp-red{color:#f03}.tlp-amber{color:#fa0}.tlp-green{color:#3c3}.tlp-clear{color:#fff}
         """
 }

@@ -1,3 +1,4 @@
+import CeptoarKit
 import Foundation
 
 /// Every path the site serves, in one place, so pages, API and links agree.
@@ -17,6 +18,8 @@ enum SiteURL {
     static func escalationPolicy(_ key: String) -> String { "/ceptoars/\(key)/escalation" }
     static func ceptoar(_ key: String) -> String { "/ceptoars/\(key)" }
     static func ceptoarContact(_ key: String) -> String { "/ceptoars/\(key)/contact" }
+    static let situation = "/situation"
+    static func situation(_ scope: SituationScope) -> String { "/situation?scope=\(scope.text)" }
     static let language = "/lang"
     static let health = "/health"
     static let ready = "/ready"
