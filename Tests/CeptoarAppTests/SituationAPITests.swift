@@ -133,3 +133,37 @@ struct SituationAPITests {
         }
     }
 }
+
+@Suite("Printable emergency sheets")
+struct EmergencySheetTests {
+    @Test func onlyTheSecretariatTheMinistryAndNISCPrintACeptoarsSheet() async throws {
+        try await withCeptoar(demo: true) { app in
+            let bank = try await ReportTests.bankContact(app)
+            let printed = { try await AuditRecord.query(on: app.db).filter(\.$action == "print_emergency_sheet").count() }
+            // Denials first: a member of the CEPTOAR, another sector's secretariat, another
+            // sector's ministry, a visitor; and nothing is recorded for them.
+            for email in ["bank@demo.ceptoar.example", "water-secretariat@demo.ceptoar.example", "mic@demo.ceptoar.example"] {
+                let browser = Browser(app)
+                try await browser.signIn(email, DemoNation.password)
+                let response = try await browser.get("/ceptoars/banks/emergency-sheet")
+                #expect(response.status == .forbidden, "\(email)")
+                #expect(response.body.string.contains("緊急連絡先一覧は、その事務局・所管省庁・NISC だけ"), "\(email)")
+                #expect(!response.body.string.contains("csirt@bank0001.example.jp"))
+            }
+            #expect(try await Browser(app).get("/ceptoars/banks/emergency-sheet").status == .seeOther)
+            #expect(try await printed() == 0)
+            for email in ["banks-secretariat@demo.ceptoar.example", "fsa@demo.ceptoar.example", "nisc@demo.ceptoar.example"] {
+                let browser = Browser(app)
+                try await browser.signIn(email, DemoNation.password)
+                let response = try await browser.get("/ceptoars/banks/emergency-sheet")
+                #expect(response.status == .ok, "\(email)")
+                let page = response.body.string
+                #expect(page.contains("銀行等CEPTOAR 緊急連絡先一覧") && page.contains(bank.name) && page.contains("csirt@bank0001.example.jp"))
+                #expect(page.contains("段階 1") && page.contains("TLP:AMBER+STRICT"))
+                #expect(response.headers.first(name: .cacheControl) == "no-store")
+                #expect(try await browser.get("/ceptoars/nowhere/emergency-sheet").status == .notFound)
+            }
+            #expect(try await printed() == 3)
+        }
+    }
+}

@@ -107,3 +107,19 @@ def test_a_water_member_never_sees_finances_situation(own_server, browser):
     assert "構成員と調整する組織だけ" in browser.find_element(By.TAG_NAME, "main").text
     browser.get(base + "/")
     assert not browser.find_elements(By.CSS_SELECTOR, "[data-testid=situation-banner]")
+
+
+def test_the_banks_secretariat_prints_the_emergency_sheet_and_a_member_cannot(own_server, browser, shot):
+    base = own_server["base"]
+    sign_in(browser, base, "banks-secretariat@demo.ceptoar.example", DEMO_PASSWORD)
+    browser.get(base + "/ceptoars/banks/emergency-sheet")
+    assert browser.find_element(By.CSS_SELECTOR, "[data-testid=sheet-title]").text == "銀行等CEPTOAR 緊急連絡先一覧"
+    assert len(browser.find_elements(By.CSS_SELECTOR, "[data-testid=sheet-escalation] li")) == 3
+    assert browser.find_elements(By.CSS_SELECTOR, "[data-testid=sheet-organisation]")
+    browser.set_window_size(1000, 1400)
+    shot("emergency-sheet-ja")
+    browser.set_window_size(1600, 1000)
+    sign_in(browser, base, "bank@demo.ceptoar.example", DEMO_PASSWORD)
+    browser.get(base + "/ceptoars/banks/emergency-sheet")
+    assert "事務局・所管省庁・NISC だけ" in browser.find_element(By.TAG_NAME, "main").text
+    assert not browser.find_elements(By.CSS_SELECTOR, "[data-testid=sheet-organisation]")

@@ -85,6 +85,9 @@ struct Layout {
         .level{padding:0 .5em;font-weight:bold;border-radius:3px}.level-normal{background:#dfe}.level-caution{background:#ffe9a8}
         .level-warning{background:#f90;color:#000}.level-emergency{background:#c00;color:#fff}
         ol.timeline{list-style:none;padding:0}ol.timeline li{border-left:4px solid #89a;margin:0 0 1em;padding:.2em .8em}
+        .sheet-marking{font-weight:bold;border:2px solid #000;padding:.2em .5em;display:inline-block}.sheet-org{break-inside:avoid}
+        table.sheet{width:100%}table.sheet td{vertical-align:top}
+        @media print{header,footer,.no-print,.situation-banner{display:none}main{padding:0}body{font-size:10pt;color:#000}a{color:#000;text-decoration:none}}
         .tlp{background:#000;padding:0 .4em;font-weight:bold}.tlp-red{color:#f03}.tlp-amber{color:#fa0}.tlp-green{color:#3c3}.tlp-clear{color:#fff}
         """
 }

@@ -7,6 +7,17 @@ struct SituationWebController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.get("situation", use: self.page)
         routes.post("situation", use: self.change)
+        routes.get("ceptoars", ":key", "emergency-sheet", use: self.sheet)
+    }
+
+    /// The printable emergency sheet of a CEPTOAR, for those who may read its roster.
+    @Sendable func sheet(req: Request) async throws -> Response {
+        guard let user = req.auth.get(User.self) else { return req.redirect(to: SiteURL.login) }
+        let sheet = try await EmergencySheet.load(key: req.parameters.get("key") ?? "", by: user, on: req.db)
+        let response = WebController.html(EmergencySheetPage(sheet: sheet).render(req))
+        // Personal data: never kept by a shared cache or the browser's history cache.
+        response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
+        return response
     }
 
     @Sendable func page(req: Request) async throws -> Response {
