@@ -43,6 +43,7 @@ public func configure(_ app: Application, configuration: AppConfiguration, optio
 
     app.installMapCache()
     app.readCaches = ReadCaches(lifetime: .milliseconds(configuration.readCacheMilliseconds))
+    app.homeCache = HomeCache(lifetime: .milliseconds(configuration.readCacheMilliseconds))
     app.situationCaches = SituationCaches(lifetime: .milliseconds(configuration.readCacheMilliseconds))
     app.ingestQueue = IngestQueue(database: app.db)
     app.reportFiling = ReportFilingQueue(database: app.db, lifetime: .milliseconds(configuration.readCacheMilliseconds))

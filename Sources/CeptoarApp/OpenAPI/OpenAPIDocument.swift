@@ -135,6 +135,9 @@ enum OpenAPIDocument {
             method: "post", path: "/api/v1/situation", id: "changeSituation",
             summary: "Set a scope's level (its coordinator): a rationale and 1–20 linked items the caller may read are required; 緊急 (or NISC's large_incident switch) starts large-incident mode; members are told through the relay", tag: "situation",
             body: json("SituationChangeInput"), success: (201, "application/json", Schema.ref("Situation"))),
+        Operation(
+            method: "get", path: "/api/v1/home", id: "home", summary: "What needs the caller now (the home page's counts with their links' subjects), their scopes' situation and the last seven days", tag: "situation",
+            success: (200, "application/json", Schema.ref("Home"))),
         // failure cases (障害事例)
         Operation(
             method: "post", path: "/api/v1/failure-cases", id: "writeFailureCase", summary: "Write a failure case from reports (their CEPTOAR's secretariat or an analysis body of their sector)", tag: "reports",

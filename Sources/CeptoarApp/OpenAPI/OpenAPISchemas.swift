@@ -275,6 +275,23 @@ enum Schema {
                 "coordinated": boolean, "history": array(ref("SituationChange")),
                 "proposal": object(["level": string, "label": ref("Text"), "reasons": array(ref("Text"))], required: ["level", "label", "reasons"]),
             ], required: ["scope", "name", "level", "label", "large_incident", "coordinated"]),
+        "Home": object(
+            [
+                "work": object(
+                    [
+                        "held_hops": integer, "held_reports": integer, "unacknowledged_advisories": integer, "running_alerts": integer, "call_tasks": integer,
+                        "alerts_to_acknowledge": integer, "reports_due": integer, "reports_overdue": integer, "reports_needing_revision": integer,
+                        "inbound_messages": integer, "agreements_awaiting_approval": integer, "failing_peers": integer,
+                        "week": object(
+                            ["advisories_received": integer, "advisories_published": integer, "reports_filed": integer, "reports_received": integer, "alerts_sent": integer, "situation_changes": integer],
+                            required: ["advisories_received", "advisories_published", "reports_filed", "reports_received", "alerts_sent", "situation_changes"]),
+                    ],
+                    required: [
+                        "held_hops", "held_reports", "unacknowledged_advisories", "running_alerts", "call_tasks", "alerts_to_acknowledge", "reports_due",
+                        "reports_overdue", "reports_needing_revision", "inbound_messages", "agreements_awaiting_approval", "failing_peers", "week",
+                    ]),
+                "situation": array(ref("Situation")), "secretariatCeptoars": array(string),
+            ], required: ["work", "situation", "secretariatCeptoars"]),
         "SituationList": object(["scopes": array(ref("Situation"))], required: ["scopes"]),
         "AnalysisBodies": object(["organisations": array(string(maxLength: 200), maxItems: 20)], required: ["organisations"]),
         "StatisticsCount": object(["value": integer, "status": oneOf(["shown", "small", "hidden"])], required: ["status"]),

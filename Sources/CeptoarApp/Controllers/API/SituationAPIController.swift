@@ -10,6 +10,12 @@ struct SituationAPIController: RouteCollection {
         v1.get("situation", use: self.list)
         v1.get("situation.txt", use: self.text)
         v1.on(.POST, "situation", body: .collect(maxSize: "64kb"), use: self.change)
+        v1.get("home", use: self.home)
+    }
+
+    /// What needs the caller now: the home page's counts, scopes and last week, as JSON.
+    @Sendable func home(req: Request) async throws -> Home {
+        try await req.application.homeCache.home(for: try req.requireUser(), on: req.db)
     }
 
     /// Every scope the caller may read; with `?scope=`, that scope alone with its timeline and,

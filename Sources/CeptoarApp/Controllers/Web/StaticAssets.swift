@@ -21,6 +21,28 @@ struct StaticAssets: RouteCollection {
           var linkAlerts = script && script.dataset.liveAlertLinks === 'yes';
           var s = new EventSource('/inbox/events');
           s.onopen = function () { document.body.dataset.live = 'connected'; };
+          // The home page: every event may change a count, so the counts are read again.
+          var home = document.getElementById('home-work');
+          function refreshHome() {
+            if (!home || !window.fetch) return;
+            fetch('/api/v1/home', {credentials: 'same-origin', headers: {'Accept': 'application/json'}})
+              .then(function (r) { return r.ok ? r.json() : null; })
+              .then(function (h) {
+                if (!h) return;
+                var values = {};
+                Object.keys(h.work).forEach(function (k) { if (k !== 'week') values[k] = h.work[k]; });
+                Object.keys(h.work.week).forEach(function (k) { values['week.' + k] = h.work.week[k]; });
+                document.querySelectorAll('[data-count]').forEach(function (e) {
+                  var v = values[e.dataset.count];
+                  if (typeof v === 'number') {
+                    e.textContent = v.toLocaleString('en-US');
+                    var tile = e.parentNode; if (tile.classList.contains('tile') && v > 0 && tile.dataset.urgent === 'yes') tile.classList.add('hot');
+                  }
+                });
+                document.body.dataset.homeRefreshed = String(Date.now());
+              }).catch(function () {});
+          }
+          ['delivery', 'report', 'alert'].forEach(function (name) { s.addEventListener(name, refreshHome); });
           s.addEventListener('delivery', function () {
             var banner = document.getElementById('live'); if (banner) banner.hidden = false;
           });

@@ -25,7 +25,9 @@ struct WebController: RouteCollection {
 
     @Sendable func home(req: Request) async throws -> Response {
         let map = try await req.maps.map(asOf: .today)
-        return Self.html(HomePage(map: map).render(req))
+        guard let user = req.auth.get(User.self) else { return Self.html(HomePage(map: map).render(req)) }
+        let home = try await req.application.homeCache.home(for: user, on: req.db)
+        return Self.html(HomePage(map: map, work: home.work, situation: home.situation, secretariatCeptoars: home.secretariatCeptoars).render(req))
     }
 
     @Sendable func loginForm(req: Request) async throws -> Response {
