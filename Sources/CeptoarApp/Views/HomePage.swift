@@ -36,7 +36,7 @@ struct HomePage {
             add("running_alerts", "実行中の緊急連絡", "Alerts still reaching people", SiteURL.alerts, work.runningAlerts, urgent: false)
             add("call_tasks", "電話・FAXの作業", "Calls and faxes to make", SiteURL.alerts, work.callTasks)
         }
-        if user.has(.member) || !coordinator {
+        if user.has(.member) {
             add("reports_due", "提出期限前の報告", "Report stages due", "/reports", work.reportsDue, urgent: false)
             add("reports_overdue", "提出期限を過ぎた報告", "Report stages overdue", "/reports", work.reportsOverdue)
             add("reports_needing_revision", "差し戻された報告", "Reports returned for revision", "/reports", work.reportsNeedingRevision)
@@ -86,6 +86,7 @@ struct HomePage {
             body += """
                 <section id="home-work" data-testid="home-work"><h2>\(ja ? "いま対応が必要なこと" : "What needs you now")</h2>
                 <div class="tiles">\(tiles)</div></section>
+                \(self.secretariatCeptoars.isEmpty ? "" : "<p>" + self.secretariatCeptoars.map { #"<a href="/ceptoars/\#($0.htmlEscaped)/emergency-sheet" data-testid="sheet-link">\#(ja ? "緊急連絡先一覧（印刷用）" : "Emergency sheet (print)"): \#($0.htmlEscaped)</a>"# }.joined(separator: " · ") + "</p>")
                 <section><h2>\(ja ? "情勢" : "Situation")</h2><ul class="plain" data-testid="home-situation">\(levels)</ul>
                 <p><a href="\(SiteURL.situation)">\(ja ? "情勢判断の一覧" : "All scopes")</a></p></section>
                 <section><h2>\(ja ? "この1週間" : "The last seven days")</h2><ul class="plain" data-testid="home-week">\(weekRows)</ul></section>
