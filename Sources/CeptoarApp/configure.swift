@@ -121,6 +121,7 @@ enum Migrations {
         TrendFlagMembers(),
         ReportFirstSubmissions(),
         CreateSituation(),
+        ExerciseMarks(),
     ]
 }
 

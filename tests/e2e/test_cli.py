@@ -47,6 +47,26 @@ def test_html_and_markdown_and_english(db_path):
     assert code == 0 and b"| Name | T-CEPTOAR |" in out
 
 
+def test_the_map_with_the_years_activity_in_every_format(db_path):
+    run("seed", "--database", db_path)
+    code, out, err = run("map", "--database", db_path, "--as-of", "2009-03-31", "--activity", "2008", "--format", "md")
+    assert code == 0, err
+    text = out.decode("utf-8")
+    assert "| 名称 | T-CEPTOAR |" in text and "## 平成20年度の各セプターの活動状況" in text
+    activity = text.split("## 平成20年度の各セプターの活動状況")[1]
+    assert activity.count("\n| ") == 1 + 14, "a heading row and one row per CEPTOAR"
+    code, out, err = run("map", "--database", db_path, "--as-of", "2009-03-31", "--activity", "平成20年度", "--format", "json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert len(data["map"]["columns"]) == 14 and len(data["activity"]["rows"]) == 14
+    assert data["activity"]["fiscalYear"] == {"year": 2008}
+    code, out, err = run("map", "--database", db_path, "--as-of", "2009-03-31", "--activity", "FY2008", "--format", "csv", "--lang", "en")
+    assert code == 0 and out.startswith(b"\xef\xbb\xbf") and out.count(b"\xef\xbb\xbf") == 1
+    assert b"Each CEPTOAR's activity in FY2008 (Heisei 20)" in out
+    code, out, err = run("map", "--database", db_path, "--as-of", "2009-03-31", "--activity", "2008", "--format", "html")
+    assert code == 0 and b'data-testid="activity"' in out and out.rstrip().endswith(b"</html>")
+
+
 def test_diff_lists_the_three_new_sectors(db_path):
     run("seed", "--database", db_path)
     code, out, err = run("map", "--database", db_path, "--diff", "2007-03-31", "2009-03-31")
@@ -68,6 +88,9 @@ def test_diff_lists_the_three_new_sectors(db_path):
     (["map", "--colour"], "unexpected argument"),
     (["registry", "apply", "/no/such/file.json"], "cannot read"),
     (["user", "create", "--email", "a@b.example"], "--org is required"),
+    (["map", "--activity", "20x8"], "not a fiscal year"),
+    (["map", "--activity", "99999999999999999999999"], "not a fiscal year"),
+    (["map", "--activity", "2008", "--diff", "2008-03-31", "2009-03-31"], "not with --diff"),
 ])
 def test_mistakes_get_a_message_and_non_zero_exit(db_path, args, message):
     code, _, err = run(*args, "--database", db_path)

@@ -4,6 +4,23 @@ import Vapor
 /// One CEPTOAR: its map column as a vertical sheet, sub-groups, overview sheets and history.
 struct CeptoarPage {
     let profile: CeptoarProfile
+    /// The year's activity, for a signed-in reader.
+    var activity: ActivityReport? = nil
+
+    private func activitySection(_ language: Language) -> String {
+        guard let activity = self.activity else { return "" }
+        let ja = language == .ja
+        let (header, rows) = activity.table(language)
+        let cells = zip(header.dropFirst(2), (rows.first ?? []).dropFirst(2)).map { #"<tr><th scope="row">\#($0.htmlEscaped)</th><td>\#($1.htmlEscaped)</td></tr>"# }.joined()
+        let year = activity.fiscalYear
+        let links = [FiscalYear(year: year.year - 1), FiscalYear(year: year.year + 1)].compactMap { $0 }.map {
+            #"<a href="\#(SiteURL.ceptoar(self.profile.key))?as_of=\#(self.profile.asOf.iso)&amp;fy=\#($0.year)">\#(ja ? $0.japanese : "FY" + String($0.year))</a>"#
+        }.joined(separator: " · ")
+        return """
+            <section data-testid="activity"><h2>\(ja ? "活動状況" : "Activity") — \(year.label(language).htmlEscaped)</h2>
+            <table class="ceptoar-map sheet"><tbody>\(cells)</tbody></table><p>\(links)</p></section>
+            """
+    }
 
     func render(_ request: Request) -> String {
         let language = request.language
@@ -49,6 +66,8 @@ struct CeptoarPage {
             <p><a href="\(SiteURL.ceptoarContact(column.ceptoarKey))" data-testid="contact-link">\(ja ? "緊急連絡窓口（外部からの連絡）" : "Emergency contact (for outsiders)")</a> ・ <a href="\(SiteURL.escalationPolicy(column.ceptoarKey))" data-testid="escalation-link">\(ja ? "エスカレーション方針" : "Escalation policy")</a></p>
             <p>\(ja ? "基準日" : "As of") \(self.profile.asOf.iso)</p>
             <table class="ceptoar-map sheet"><tbody>\(sheet)</tbody></table>
+            \(self.activitySection(language))
+            <p><a href="/ceptoars/\(column.ceptoarKey.htmlEscaped)/emergency-sheet" data-testid="sheet-link">\(ja ? "緊急連絡先一覧（印刷用・事務局・所管省庁・NISC）" : "Emergency sheet (print; secretariat, ministry, NISC)")</a></p>
             \(groups)\(overviews)\(history)
             """
         return Layout(title: column.name, body: body).render(request)

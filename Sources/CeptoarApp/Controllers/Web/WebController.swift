@@ -20,7 +20,16 @@ struct WebController: RouteCollection {
     @Sendable func ceptoar(req: Request) async throws -> Response {
         let day = try req.day("as_of", default: .today)
         let profile = try await CeptoarProfile.load(key: req.parameters.get("key") ?? "", asOf: day, on: req.db)
-        return Self.html(CeptoarPage(profile: profile).render(req))
+        var page = CeptoarPage(profile: profile)
+        // The year's activity is for the community: counts of advisories, drills and reports.
+        if req.auth.has(User.self) {
+            let text = req.queryItems["fy"]
+            guard let year = text.map(FiscalYear.init(text:)) ?? FiscalYear.of(day) else {
+                throw UserError.badRequest(ja: "年度の指定が不正です: \(text?.prefix(40) ?? "")（例: 2008, 平成20年度）", en: "not a fiscal year: \(text?.prefix(40) ?? "") (e.g. 2008)")
+            }
+            page.activity = try await ActivityQuery(database: req.db).report(year, for: [profile.column])
+        }
+        return Self.html(page.render(req))
     }
 
     @Sendable func home(req: Request) async throws -> Response {
