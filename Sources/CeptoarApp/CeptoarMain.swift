@@ -31,7 +31,7 @@ public enum CeptoarMain {
                 app.lifecycle.use(WALCheckpointerLifecycle())
                 app.lifecycle.use(PeerSyncLifecycle())
                 if options.demo {
-                    let report = try await SeedCommand.seed(app, seed: try SeedDocument.bundled(), demo: true)
+                    let report = try await SeedCommand.seed(app, seed: try SeedDocument.bundled(), demo: true, history: options.history ?? true)
                     app.logger.notice("\(report)")
                 }
             }

@@ -121,7 +121,7 @@ enum Migrations {
         TrendFlagMembers(),
         ReportFirstSubmissions(),
         CreateSituation(),
-        ExerciseMarks(),
+        ExerciseAndSyntheticMarks(),
     ]
 }
 

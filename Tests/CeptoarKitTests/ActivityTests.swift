@@ -36,7 +36,7 @@ struct ActivityTests {
 
     @Test func theReportRendersInEveryFormatBesideTheMap() throws {
         let map = CharacteristicsMap(seed: try SeedDocument.bundled())
-        var banks = CeptoarActivity(ceptoar: "banks", name: LocalizedText(ja: "銀行等CEPTOAR", en: "Banks CEPTOAR"), sector: "finance")
+        var banks = CeptoarActivity(ceptoar: "banks", name: LocalizedText(ja: "銀行等CEPTOAR", en: "Banks CEPTOAR"), sector: "finance", sectorName: LocalizedText(ja: "金融", en: "Finance"))
         banks.advisoriesReceived = 12
         banks.advisoriesRelayed = 11
         banks.medianRelaySeconds = 750
@@ -45,12 +45,12 @@ struct ActivityTests {
         banks.drillReached = 7
         let report = ActivityReport(fiscalYear: FiscalYear(year: 2008)!, rows: [banks])
         let md = String(decoding: try MapFormat.md.render(map, activity: report, language: .ja), as: UTF8.self)
-        #expect(md.contains("## 平成20年度の各セプターの活動状況") && md.contains("| 銀行等CEPTOAR | finance | 12 | 11 | 12分30秒 | 2 | 87.5% |"))
+        #expect(md.contains("## 平成20年度の各セプターの活動状況") && md.contains("| 銀行等CEPTOAR | 金融 | 12 | 11 | 12分30秒 | 2 | 87.5% |"))
         let html = String(decoding: try MapFormat.html.render(map, activity: report, language: .en), as: UTF8.self)
         #expect(html.contains("activity in FY2008 (Heisei 20)") && html.hasSuffix("</table></body></html>\n"))
         let csv = try MapFormat.csv.render(map, activity: report, language: .ja)
         #expect(csv.prefix(3) == Data([0xEF, 0xBB, 0xBF]))
-        #expect(String(decoding: csv, as: UTF8.self).contains("銀行等CEPTOAR,finance,12,11,12分30秒,2,87.5%"))
+        #expect(String(decoding: csv, as: UTF8.self).contains("銀行等CEPTOAR,金融,12,11,12分30秒,2,87.5%"))
         let json = try JSONSerialization.jsonObject(with: try MapFormat.json.render(map, activity: report, language: .ja)) as? [String: Any]
         #expect((json?["activity"] as? [String: Any])?["fiscalYear"] != nil && json?["map"] != nil)
     }

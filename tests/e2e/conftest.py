@@ -41,10 +41,11 @@ def server():
     yield from serve_demo()
 
 
-def serve_demo():
+def serve_demo(history=False):
     """Starts a demo server on a fresh SQLite file and yields what tests need of it; a test
     module whose changes would reach every other test (a raised situation level leads every
-    page) takes one of its own."""
+    page) takes one of its own. The shared server has no generated past (`--no-history`): the
+    tests written before it count from an empty year; those about the past ask for it."""
     from alerting import MailRecorder
 
     directory = tempfile.mkdtemp(prefix="ceptoar-e2e-")
@@ -57,10 +58,11 @@ def serve_demo():
                 "CEPTOAR_PUBLIC_URL": f"http://127.0.0.1:{port}", "CEPTOAR_NOTIFY_POLL_MS": "100"})
     log = open(os.path.join(directory, "serve.log"), "wb")
     process = subprocess.Popen(
-        [BIN, "serve", "--demo", "--database", database, "--hostname", "127.0.0.1", "--port", str(port)],
+        [BIN, "serve", "--demo", "--history" if history else "--no-history", "--database", database, "--hostname", "127.0.0.1", "--port", str(port)],
         stdout=log, stderr=subprocess.STDOUT, env=env)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
+    started = time.time()
+    deadline = started + 60
     while time.time() < deadline:
         try:
             if requests.get(base + "/ready", timeout=1).status_code == 200:
@@ -73,7 +75,8 @@ def serve_demo():
     else:
         process.kill()
         raise RuntimeError("ceptoar serve did not become ready")
-    yield {"base": base, "database": database, "smtp": smtp}
+    ready_seconds = time.time() - started
+    yield {"base": base, "database": database, "smtp": smtp, "ready_seconds": ready_seconds}
     process.terminate()
     process.wait(timeout=20)
     smtp.down()

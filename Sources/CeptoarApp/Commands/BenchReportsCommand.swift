@@ -48,7 +48,8 @@ struct BenchReportsCommand: AnyAsyncCommand {
         context.say("setup: \(reporters.count) reporters in \(clock.now - started)")
         started = clock.now
         do {
-            try await Self.generate(app.db, count: count, years: years, reporters: reporters, generator: &generator)
+            let now = Date()
+            try await Self.generate(app.db, count: count, from: now.addingTimeInterval(-Double(years) * 365.25 * 86_400), to: now, reporters: reporters, generator: &generator)
         } catch {
             throw CLIError("generating the reports failed: \(String(reflecting: error))")
         }
@@ -128,9 +129,11 @@ struct BenchReportsCommand: AnyAsyncCommand {
 
     /// R member organisations of CEPTOARs with a secretariat (taken round the CEPTOARs so every
     /// sector reports), each with one reporting user.
-    static func reporters(_ db: any Database, count: Int, hash: String) async throws -> [Reporter] {
+    static func reporters(_ db: any Database, count: Int, hash: String, emailPrefix: String = "report-bench") async throws -> [Reporter] {
         let steps = ReportSteps(database: db)
-        let memberships = try await MapQuery.validOn(Membership.query(on: db), .today).filter(\.$role == "member").sort(\.$organisation.$id).all()
+        // In the organisations' key order, so the same nation gives the same reporters.
+        let memberships = try await MapQuery.validOn(Membership.query(on: db), .today).filter(\.$role == "member")
+            .join(Organisation.self, on: \Membership.$organisation.$id == \Organisation.$id).sort(Organisation.self, \.$key).all()
         let ceptoars = Dictionary(try await Ceptoar.query(on: db).all().compactMap { c in c.id.map { ($0, c.key) } }, uniquingKeysWith: { a, _ in a })
         var byCeptoar: [UUID: [UUID]] = [:]
         for membership in memberships { byCeptoar[membership.$ceptoar.id, default: []].append(membership.$organisation.id) }
@@ -159,8 +162,8 @@ struct BenchReportsCommand: AnyAsyncCommand {
             let user = User()
             user.id = UUID()
             user.$organisation.id = choice.organisation
-            user.email = "report-bench-\(n)@bench.ceptoar.example"
-            user.displayName = "report bench \(n)"
+            user.email = "\(emailPrefix)-\(n)@bench.ceptoar.example"
+            user.displayName = "\(emailPrefix) \(n)"
             user.passwordHash = hash
             user.roles = "member"
             user.active = true
@@ -177,16 +180,19 @@ struct BenchReportsCommand: AnyAsyncCommand {
     }
 
     /// A report's content, drawn: an event type, one or two causes, impact scores, a marking.
-    static func input(_ g: inout Generator, detected: Date) -> ReportInput {
+    static func input(_ g: inout Generator, detected: Date, summary: LocalizedText? = nil) -> ReportInput {
         var input = ReportInput()
         let event = ReportEventType.allCases[g.next(ReportEventType.allCases.count)]
-        input.summary = LocalizedText(ja: "ベンチマーク用の報告（\(event.label.ja)）", en: "Benchmark report")
+        input.summary = summary.map { LocalizedText(ja: "\($0.ja)\(event.label.ja)", en: "\($0.text(.en)) \(event.label.text(.en))") }
+            ?? LocalizedText(ja: "ベンチマーク用の報告（\(event.label.ja)）", en: "Benchmark report")
         input.affectedService = ["インターネットバンキング", "勘定系", "ATM", "予約システム", "制御系"][g.next(5)]
         input.detectedAt = ReportDraft.rfc3339(detected)
         input.eventType = event.rawValue
         let codes = ["intentional.unauthorised_access", "intentional.malware", "intentional.other", "unintentional.software", "unintentional.hardware",
                      "unintentional.management_or_human", "disaster", "other"]
-        input.causes = Array(Set([codes[g.next(codes.count)], codes[g.next(codes.count)]].prefix(1 + g.next(2))))
+        // Unique in drawing order (a Set's order changes from one process to the next).
+        let drawn = [codes[g.next(codes.count)], codes[g.next(codes.count)]].prefix(1 + g.next(2))
+        input.causes = drawn.enumerated().filter { index, code in !drawn.prefix(index).contains(code) }.map(\.element)
         input.slaBreached = g.next(3) == 0
         input.impact = ReportInput.Impact(serviceContinuity: g.next(5), safety: g.next(5) == 0 ? g.next(3) : 0, lossOfTrust: g.next(4))
         input.tlp = ["CLEAR", "GREEN", "GREEN", "AMBER", "AMBER", "AMBER", "AMBER+STRICT", "RED"][g.next(8)]
@@ -200,11 +206,14 @@ struct BenchReportsCommand: AnyAsyncCommand {
         return input
     }
 
-    /// N reports, detection uniform over the years, written straight into the tables (in
-    /// batches) as the report book would have left them: stages, hops and observables.
-    static func generate(_ db: any Database, count: Int, years: Int, reporters: [Reporter], generator g: inout Generator) async throws {
-        let now = Date()
-        let span = Double(years) * 365.25 * 86_400
+    /// N reports, detection uniform between `from` and `to`, written straight into the tables
+    /// (in batches) as the report book would have left them: stages, hops and observables. The
+    /// demo nation's history writes them `synthetic`, with its own summary.
+    static func generate(
+        _ db: any Database, count: Int, from: Date, to now: Date, reporters: [Reporter], generator g: inout Generator, synthetic: Bool = false,
+        summary: LocalizedText? = nil
+    ) async throws {
+        let span = Swift.max(now.timeIntervalSince(from) - 3_600, 1)
         let batch = 5_000
         var done = 0
         while done < count {
@@ -212,7 +221,7 @@ struct BenchReportsCommand: AnyAsyncCommand {
             for _ in 0..<Swift.min(batch, count - done) {
                 let reporter = reporters[g.next(reporters.count)]
                 let detected = now.addingTimeInterval(-Double(g.next(Int(span))) - 3_600)
-                let input = Self.input(&g, detected: detected)
+                let input = Self.input(&g, detected: detected, summary: summary)
                 guard case .success(let draft) = input.validated(now: now) else { continue }
                 let id = UUID()
                 let filed = Swift.min(now, detected.addingTimeInterval(Double(60 * (10 + g.next(2_880)))))
@@ -223,7 +232,7 @@ struct BenchReportsCommand: AnyAsyncCommand {
                     .uuid(id), .date(filed), .date(updated), .uuid(reporter.organisation), .uuid(reporter.user.id), .uuid(reporter.ceptoar), .uuid(reporter.sector),
                     .text(draft.summary.ja), .text(draft.summary.en), .text(draft.affectedService), .date(draft.detectedAt),
                     .text(draft.eventType.rawValue), .text(draft.causes.map(\.code).joined(separator: ",")), .bool(draft.slaBreached), .integer(draft.severity),
-                    .text(draft.tlp.rawValue), .text(draft.attribution.rawValue), .bool(draft.redConsent), .text(stage.rawValue), .bool(false), .bool(false),
+                    .text(draft.tlp.rawValue), .text(draft.attribution.rawValue), .bool(draft.redConsent), .text(stage.rawValue), .bool(false), .bool(synthetic),
                 ])
                 let content = String(decoding: try JSONEncoder.sorted.encode(draft.canonicalInput), as: UTF8.self)
                 for (index, each) in ReportStage.allCases.prefix(stageCount).enumerated() {

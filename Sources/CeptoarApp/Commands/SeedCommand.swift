@@ -3,8 +3,9 @@ import Fluent
 import Foundation
 import Vapor
 
-/// `ceptoar seed [--file PATH] [--demo]`: migrate, then load the characteristics map (and with
-/// `--demo`, the synthetic nation and demo users). Runs in one transaction each; idempotent.
+/// `ceptoar seed [--file PATH] [--demo [--history]]`: migrate, then load the characteristics
+/// map (and with `--demo`, the synthetic nation and demo users; with `--history`, its generated
+/// past year). Runs in one transaction each; idempotent.
 struct SeedCommand: AnyAsyncCommand {
     var help: String { "Load the 2009 CEPTOAR characteristics map (--file PATH for another seed; --demo adds the demo nation)" }
 
@@ -15,12 +16,12 @@ struct SeedCommand: AnyAsyncCommand {
         let app = context.application
         let seed = try file.map { try SeedDocument.load(from: URL(fileURLWithPath: $0)) } ?? SeedDocument.bundled()
         try await app.autoMigrate()
-        let report = try await Self.seed(app, seed: seed, demo: app.launchOptions.demo)
+        let report = try await Self.seed(app, seed: seed, demo: app.launchOptions.demo, history: app.launchOptions.history ?? false)
         context.say(report)
     }
 
     /// Shared with `serve --demo`.
-    static func seed(_ app: Application, seed: SeedDocument, demo: Bool) async throws -> String {
+    static func seed(_ app: Application, seed: SeedDocument, demo: Bool, history: Bool = false) async throws -> String {
         defer {
             WriteGeneration.sharing.advance()  // who may read what may have changed
             WriteGeneration.accounts.advance()  // and who the demo accounts are
@@ -41,6 +42,15 @@ struct SeedCommand: AnyAsyncCommand {
                 }
             } else {
                 lines.append("demo nation already present; nothing changed")
+            }
+            if history {
+                let started = ContinuousClock.now
+                let past = try await DemoHistory(database: app.db).generate()
+                if past.advisories + past.drills + past.reports > 0 {
+                    lines.append(
+                        "demo history (synthetic, seed \(DemoHistory(database: app.db).seed)): \(past.advisories) advisories relayed (\(past.deliveries) deliveries), "
+                            + "\(past.drills) drills, \(past.reports) reports, \(past.situationChanges) situation changes over the past year, in \(ContinuousClock.now - started)")
+                }
             }
         }
         return lines.joined(separator: "\n")

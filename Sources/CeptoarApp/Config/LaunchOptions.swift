@@ -5,10 +5,15 @@ public struct LaunchOptions: Sendable, Equatable {
     public var databasePath: String?
     /// `--demo` (with `serve`): migrate, seed the 2009 map and create the demo nation if empty.
     public var demo: Bool = false
+    /// `--history` / `--no-history`: whether the demo nation gets its generated past year.
+    /// Unsaid, `serve --demo` generates it (a first start should have something to show) and
+    /// `seed --demo` does not (scripts and tests want a nation without a past).
+    public var history: Bool?
 
-    public init(databasePath: String? = nil, demo: Bool = false) {
+    public init(databasePath: String? = nil, demo: Bool = false, history: Bool? = nil) {
         self.databasePath = databasePath
         self.demo = demo
+        self.history = history
     }
 
     /// Removes the launch options from `arguments` (argv, the executable first) and returns them.
@@ -33,6 +38,11 @@ public struct LaunchOptions: Sendable, Equatable {
             }
             if argument == "--demo" {
                 options.demo = true
+                index += 1
+                continue
+            }
+            if argument == "--history" || argument == "--no-history" {
+                options.history = argument == "--history"
                 index += 1
                 continue
             }

@@ -6,6 +6,7 @@ public struct CeptoarActivity: Codable, Sendable, Equatable {
     public var ceptoar: String
     public var name: LocalizedText
     public var sector: String
+    public var sectorName: LocalizedText?
     /// Advisories that reached the CEPTOAR's hop, and those it passed on to members.
     public var advisoriesReceived: Int
     public var advisoriesRelayed: Int
@@ -26,10 +27,11 @@ public struct CeptoarActivity: Codable, Sendable, Equatable {
     public var agreementsActive: Int
     public var situationChanges: Int
 
-    public init(ceptoar: String, name: LocalizedText, sector: String) {
+    public init(ceptoar: String, name: LocalizedText, sector: String, sectorName: LocalizedText? = nil) {
         self.ceptoar = ceptoar
         self.name = name
         self.sector = sector
+        self.sectorName = sectorName
         (self.advisoriesReceived, self.advisoriesRelayed, self.medianRelaySeconds) = (0, 0, nil)
         (self.drills, self.drillTargets, self.drillReached) = (0, 0, 0)
         (self.reportsFirst, self.reportsFollowUp, self.reportsFinal, self.stagesOnTime, self.stagesLate) = (0, 0, 0, 0, 0)
@@ -84,7 +86,7 @@ public struct ActivityReport: Codable, Sendable, Equatable {
             : ["CEPTOAR", "Sector", "Advisories received", "Relayed", "Median relay time", "Drills", "Drill reach", "Reports at first stage", "At follow-up", "Final", "Stages on time", "Stages late", "Failure cases", "Agreements active", "Situation changes"]
         let rows = self.rows.map { row -> [String] in
             [
-                row.name.text(language), row.sector, String(row.advisoriesReceived), String(row.advisoriesRelayed),
+                row.name.text(language), row.sectorName?.text(language) ?? row.sector, String(row.advisoriesReceived), String(row.advisoriesRelayed),
                 CeptoarActivity.duration(row.medianRelaySeconds, language), String(row.drills), row.reachRate, String(row.reportsFirst),
                 String(row.reportsFollowUp), String(row.reportsFinal), String(row.stagesOnTime), String(row.stagesLate),
                 String(row.failureCasesPublished), String(row.agreementsActive), String(row.situationChanges),

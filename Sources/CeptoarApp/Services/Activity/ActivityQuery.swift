@@ -17,7 +17,7 @@ struct ActivityQuery {
         var rows: [UUID: CeptoarActivity] = [:]
         for column in columns {
             guard let id = idByKey[column.ceptoarKey] else { continue }
-            rows[id] = CeptoarActivity(ceptoar: column.ceptoarKey, name: column.name, sector: column.sectorKey)
+            rows[id] = CeptoarActivity(ceptoar: column.ceptoarKey, name: column.name, sector: column.sectorKey, sectorName: column.sector)
         }
         let ids = Array(rows.keys)
         guard !ids.isEmpty else { return ActivityReport(fiscalYear: year, rows: []) }
