@@ -28,6 +28,7 @@ public enum CeptoarMain {
                 app.lifecycle.use(JobWorkerLifecycle())
                 app.lifecycle.use(AlertWorkerLifecycle())
                 app.lifecycle.use(ReportNoticeWorkerLifecycle())
+                app.lifecycle.use(ExerciseWorkerLifecycle())
                 app.lifecycle.use(WALCheckpointerLifecycle())
                 app.lifecycle.use(PeerSyncLifecycle())
                 if options.demo {

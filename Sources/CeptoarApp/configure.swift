@@ -122,6 +122,7 @@ enum Migrations {
         ReportFirstSubmissions(),
         CreateSituation(),
         ExerciseAndSyntheticMarks(),
+        CreateExercises(),
     ]
 }
 

@@ -23,6 +23,7 @@ func routes(_ app: Application) throws {
     try api.register(collection: FailureCaseAPIController())
     try api.register(collection: ReportStatisticsAPIController())
     try api.register(collection: SituationAPIController())
+    try api.register(collection: ExerciseAPIController())
     try app.register(collection: GatewayAPIController())
     try app.register(collection: TaxiiController())
     let pages = app.grouped(CSRFMiddleware(surface: .pages), SituationBannerMiddleware())

@@ -138,6 +138,14 @@ enum OpenAPIDocument {
         Operation(
             method: "get", path: "/api/v1/home", id: "home", summary: "What needs the caller now (the home page's counts with their links' subjects), their scopes' situation and the last seven days", tag: "situation",
             success: (200, "application/json", Schema.ref("Home"))),
+        Operation(
+            method: "post", path: "/api/v1/exercises", id: "planExercise",
+            summary: "Plan a cross-sector exercise (NISC): participating CEPTOARs and timed injects (advisories, drills; never in the past), sent when due and marked exercise", tag: "situation",
+            body: json("ExerciseInput"), success: (201, "application/json", Schema.ref("AfterAction"))),
+        Operation(
+            method: "get", path: "/api/v1/exercises/{id}", id: "exerciseReport",
+            summary: "An exercise's injects and after-action report: per CEPTOAR and stage, times to relay, acknowledge, answer and report (NISC, the participants' secretariats and ministries)", tag: "situation",
+            success: (200, "application/json", Schema.ref("AfterAction"))),
         // failure cases (障害事例)
         Operation(
             method: "post", path: "/api/v1/failure-cases", id: "writeFailureCase", summary: "Write a failure case from reports (their CEPTOAR's secretariat or an analysis body of their sector)", tag: "reports",

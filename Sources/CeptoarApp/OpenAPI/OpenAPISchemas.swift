@@ -292,6 +292,26 @@ enum Schema {
                     ]),
                 "situation": array(ref("Situation")), "secretariatCeptoars": array(string),
             ], required: ["work", "situation", "secretariatCeptoars"]),
+        "ExerciseInput": object(
+            [
+                "name": ref("TextInput"), "participants": array(string(maxLength: 64, minLength: 1), maxItems: 40),
+                "injects": array(
+                    object(
+                        ["at": dateTime, "kind": oneOf(["advisory", "drill"]), "title": ref("TextInput"), "body": ref("TextInput"), "severity": oneOf(["low", "medium", "high", "critical"])],
+                        required: ["at", "kind", "title", "body"]), maxItems: 50),
+            ], required: ["name", "participants", "injects"]),
+        "AfterAction": object(
+            [
+                "id": uuid, "name": ref("Text"), "participants": array(string),
+                "injects": array(object(
+                    ["position": integer, "kind": string, "title": ref("Text"), "dueAt": dateTime, "sentAt": dateTime, "lateSeconds": integer, "result": string, "error": string],
+                    required: ["position", "kind", "title", "dueAt"])),
+                "rows": array(object(
+                    [
+                        "ceptoar": string, "name": ref("Text"), "ministryRelaySeconds": integer, "ceptoarRelaySeconds": integer, "deliveries": integer, "acknowledged": integer,
+                        "acknowledgeSeconds": integer, "drillTargets": integer, "drillAnswered": integer, "drillAnswerSeconds": integer, "reports": integer, "firstReportSeconds": integer,
+                    ], required: ["ceptoar", "name", "deliveries", "acknowledged", "drillTargets", "drillAnswered", "reports"])),
+            ], required: ["id", "name", "participants", "injects", "rows"]),
         "SituationList": object(["scopes": array(ref("Situation"))], required: ["scopes"]),
         "AnalysisBodies": object(["organisations": array(string(maxLength: 200), maxItems: 20)], required: ["organisations"]),
         "StatisticsCount": object(["value": integer, "status": oneOf(["shown", "small", "hidden"])], required: ["status"]),

@@ -19,6 +19,8 @@ public struct ReportInput: Sendable, Codable, Equatable {
     public var attribution: String?
     /// The reporter's consent to a TLP:RED report going past its CEPTOAR.
     public var redConsent: Bool?
+    /// Filed in an exercise (演習): never counted in real statistics or the year's activity.
+    public var exercise: Bool?
 
     public struct Impact: Sendable, Codable, Equatable {
         public var serviceContinuity: Int?

@@ -8,6 +8,13 @@ struct SituationWebController: RouteCollection {
         routes.get("situation", use: self.page)
         routes.post("situation", use: self.change)
         routes.get("ceptoars", ":key", "emergency-sheet", use: self.sheet)
+        routes.get("exercises", ":id", use: self.exercise)
+    }
+
+    /// An exercise's after-action report (NISC, the participants' secretariats and ministries).
+    @Sendable func exercise(req: Request) async throws -> Response {
+        guard let user = req.auth.get(User.self) else { return req.redirect(to: SiteURL.login) }
+        return WebController.html(ExercisePage(report: try await AfterAction.load(try AdvisoryAPIController.id(req), by: user, on: req.db)).render(req))
     }
 
     /// The printable emergency sheet of a CEPTOAR, for those who may read its roster.

@@ -89,6 +89,8 @@ struct ReportBook {
         var secretariats: [UUID]
         /// What the filed report's JSON names (but the filer).
         var lookups: ReportPresenter.Lookups
+        /// Filed in an exercise.
+        var exercise = false
 
         /// The rows the filing writes, new.
         func rows() throws -> (report: IncidentReport, stage: ReportStageRecord, observables: [ReportObservableRecord]) {
@@ -100,7 +102,7 @@ struct ReportBook {
             report.$ceptoar.id = self.ceptoar
             report.$sector.id = self.sector
             report.stage = ""
-            report.exercise = false
+            report.exercise = self.exercise
             report.synthetic = false
             report.apply(self.draft, stage: .first, at: self.at)
             let stage = try ReportBook.stageRecord(report, .first, version: 1, draft: self.draft, by: self.filedBy, at: self.at)
@@ -214,7 +216,7 @@ struct ReportBook {
                                      detail: ["ceptoar": target.key, "tlp": draft.tlp.rawValue, "attribution": draft.attribution.rawValue, "severity": String(draft.severity)])
         return Filing(
             id: id, at: now, organisation: organisation, filedBy: try user.requireID(), ceptoar: target.ceptoar, sector: sector, draft: draft,
-            actor: user.email, audit: audit, secretariats: target.secretariats, lookups: target.lookups)
+            actor: user.email, audit: audit, secretariats: target.secretariats, lookups: target.lookups, exercise: input.exercise ?? false)
     }
 
     /// Writes prepared filings in one transaction, with a handful of statements whatever
