@@ -123,3 +123,53 @@ def test_the_banks_secretariat_prints_the_emergency_sheet_and_a_member_cannot(ow
     browser.get(base + "/ceptoars/banks/emergency-sheet")
     assert "事務局・所管省庁・NISC だけ" in browser.find_element(By.TAG_NAME, "main").text
     assert not browser.find_elements(By.CSS_SELECTOR, "[data-testid=sheet-organisation]")
+
+
+def test_a_cross_sector_exercise_runs_its_injects_on_time_and_reports_after(own_server, browser, shot):
+    import datetime
+    import time as clock
+
+    base = own_server["base"]
+    nisc = token(own_server["database"], "nisc@demo.ceptoar.example")
+    at = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0) + datetime.timedelta(seconds=4)
+    later = at + datetime.timedelta(seconds=2)
+    plan = {
+        "name": {"ja": "分野横断的演習（広域障害）", "en": "Cross-sector exercise (wide outage)"},
+        "participants": ["banks", "water", "electricity"],
+        "injects": [
+            {"at": at.isoformat().replace("+00:00", "Z"), "kind": "advisory", "title": {"ja": "広域DDoS攻撃の発生", "en": "A wide DDoS attack"},
+             "body": {"ja": "想定: 複数分野でサービス停止", "en": "Scenario: outages in several sectors"}, "severity": "high"},
+            {"at": later.isoformat().replace("+00:00", "Z"), "kind": "drill", "title": {"ja": "緊急連絡網の確認", "en": "Contact check"},
+             "body": {"ja": "受信したら応答してください", "en": "Acknowledge on receipt"}},
+        ],
+    }
+    past = dict(plan, injects=[dict(plan["injects"][0], at="2020-01-01T00:00:00Z")])
+    refused = requests.post(base + "/api/v1/exercises", json=past, headers=nisc)
+    assert refused.status_code == 422 and "過去" in refused.json()["detail"]
+    created = requests.post(base + "/api/v1/exercises", json=plan, headers=nisc)
+    assert created.status_code == 201, created.text
+    exercise = created.json()["id"]
+    deadline = clock.time() + 30
+    while clock.time() < deadline:
+        report = requests.get(base + f"/api/v1/exercises/{exercise}", headers=nisc).json()
+        if all(i.get("sentAt") for i in report["injects"]):
+            break
+        clock.sleep(0.5)
+    assert all(i.get("sentAt") for i in report["injects"]), report["injects"]
+    # On time: each within two seconds of its planned time (the worker looks twice a second).
+    assert all(i["lateSeconds"] <= 2 for i in report["injects"]), report["injects"]
+    # A bank acknowledges the advisory (high: forwarded at once) from its inbox.
+    bank = token(own_server["database"], "bank@demo.ceptoar.example")
+    inbox = requests.get(base + "/api/v1/inbox", headers=bank).json()
+    item = next(i for i in inbox["items"] if "【演習】" in i["title"]["ja"])
+    assert requests.post(base + f"/api/v1/advisories/{item['advisoryID']}/acknowledge", headers=bank).status_code == 200
+    sign_in(browser, base, "nisc@demo.ceptoar.example", DEMO_PASSWORD)
+    browser.get(base + f"/exercises/{exercise}")
+    assert len(browser.find_elements(By.CSS_SELECTOR, "[data-testid=inject]")) == 2
+    assert len(browser.find_elements(By.CSS_SELECTOR, "[data-testid=exercise-row]")) == 3
+    assert len(browser.find_elements(By.CSS_SELECTOR, "[data-testid=exercise-charts] svg")) == 3
+    assert "1/" in browser.find_element(By.CSS_SELECTOR, "[data-testid=exercise-table]").text
+    shot("exercise-after-action-ja")
+    browser.get(base + f"/exercises/{exercise}?lang=en")
+    assert "Exercise after-action report" in browser.find_element(By.TAG_NAME, "h1").text
+    shot("exercise-after-action-en")
