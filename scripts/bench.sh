@@ -75,3 +75,6 @@ echo; echo "## TAXII: 10,000 STIX objects, the same Python client against Ceptoa
 
 echo; echo "## incident reports: 100,000 over five years, SQLite and PostgreSQL (scripts/bench/reports.sh)"
 scripts/bench/reports.sh "$BIN" 100000
+
+echo; echo "## the coordinator: home pages and the year's activity, SQLite and PostgreSQL (scripts/bench/coordinator.sh)"
+scripts/bench/coordinator.sh "$BIN"
