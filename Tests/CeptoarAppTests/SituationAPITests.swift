@@ -134,6 +134,33 @@ struct SituationAPITests {
     }
 }
 
+extension SituationAPITests {
+    /// In large-incident mode a step's wait is the policy's shortened one, for the scope's
+    /// targets only; outside the mode, the policy's own.
+    @Test func escalationWaitsShortenInLargeIncidentMode() async throws {
+        try await withCeptoar(demo: true) { app in
+            let nisc = try await APIClient.demo(app, "nisc@demo.ceptoar.example")
+            let advisory = try nisc.decode(AdvisoryDTO.self, try await nisc.send(.POST, "/api/v1/advisories", json: AdvisoryInput.sample(tlp: "GREEN", severity: "medium", targets: [("ceptoar", "banks")])))
+            var policy = AlertTests.twoSteps
+            policy.steps[0].waitSeconds = 600
+            policy.largeIncidentFactor = 0.1
+            func drill(_ key: String) async throws -> (Date, [Date]) {
+                let started = try nisc.decode(AlertTests.Started.self, try await nisc.send(.POST, "/api/v1/alerts", json: AlertTests.drill(key, policy: policy)))
+                let alert = try #require(try await Alert.find(started.alert.id, on: app.db))
+                let next = try await AlertTarget.query(on: app.db).filter(\.$alert.$id == started.alert.id).all().compactMap(\.nextStepAt)
+                return (alert.createdAt, next)
+            }
+            let (before, normal) = try await drill("water")
+            #expect(!normal.isEmpty && normal.allSatisfy { abs($0.timeIntervalSince(before) - 600) < 5 })
+            _ = try await nisc.send(.POST, "/api/v1/situation", json: Self.input("sector:finance", "emergency", links: [SituationLink(kind: "advisory", id: advisory.id)]))
+            let (start, shortened) = try await drill("banks")
+            #expect(!shortened.isEmpty && shortened.allSatisfy { abs($0.timeIntervalSince(start) - 60) < 5 }, "600 s × 0.1")
+            let (other, unchanged) = try await drill("water")
+            #expect(!unchanged.isEmpty && unchanged.allSatisfy { abs($0.timeIntervalSince(other) - 600) < 5 }, "water is not in the mode")
+        }
+    }
+}
+
 @Suite("Printable emergency sheets")
 struct EmergencySheetTests {
     @Test func onlyTheSecretariatTheMinistryAndNISCPrintACeptoarsSheet() async throws {
