@@ -42,6 +42,12 @@ struct HomeWork: Content, Sendable {
         var reportsReceived = 0
         var alertsSent = 0
         var situationChanges = 0
+
+        enum CodingKeys: String, CodingKey {
+            case advisoriesReceived = "advisories_received", advisoriesPublished = "advisories_published"
+            case reportsFiled = "reports_filed", reportsReceived = "reports_received"
+            case alertsSent = "alerts_sent", situationChanges = "situation_changes"
+        }
     }
 
     enum CodingKeys: String, CodingKey {
