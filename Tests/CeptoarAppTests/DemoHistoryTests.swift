@@ -40,6 +40,7 @@ struct DemoHistoryTests {
             try await withCeptoar(demo: true) { app in
                 let summary = try await DemoHistory(database: app.db).generate()
                 #expect(summary.advisories == 52 && summary.drills == 28 && summary.situationChanges == 8)
+                #expect(summary.failureCases == 4 && summary.agreements == 2)
                 let shape = try await Self.shape(app)
                 shapes.append(shape)
                 // A second run (a restart of serve --demo) writes nothing.
@@ -47,7 +48,7 @@ struct DemoHistoryTests {
                 #expect(try await Self.shape(app) == shape)
                 // Everything generated says so.
                 let sql = app.db as! any SQLDatabase
-                for table in ["advisories", "alerts", "incident_reports", "situation_changes"] {
+                for table in ["advisories", "alerts", "incident_reports", "situation_changes", "failure_cases", "agreements"] {
                     let real = try await sql.raw("SELECT COUNT(*) AS n FROM \(ident: table) WHERE synthetic = \(bind: false)").first()?.decode(column: "n", as: Int.self)
                     #expect(real == 0, "\(table)")
                 }
@@ -61,6 +62,16 @@ struct DemoHistoryTests {
                     #expect(a.drills + b.drills == 2, "\(a.ceptoar): two drills a year")
                     #expect(a.advisoriesReceived + b.advisoriesReceived > 0 || a.ceptoar == "water", "\(a.ceptoar)")
                 }
+                // Failure cases and the agreement in force count in the year's activity.
+                let rows = Dictionary(uniqueKeysWithValues: zip(this.rows, last.rows).map { ($0.ceptoar, ($0, $1)) })
+                let banks = try #require(rows["banks"])
+                #expect(banks.0.failureCasesPublished + banks.1.failureCasesPublished == 2)
+                #expect(banks.0.agreementsActive == 1 && banks.1.agreementsActive == 1)
+                #expect(rows["water"].map { $0.0.failureCasesPublished + $0.1.failureCasesPublished } == 1)
+                #expect(rows["t-ceptoar"].map { $0.0.agreementsActive + $0.1.agreementsActive } == 0, "a proposal is not in force")
+                // The proposal waits for the electricity CEPTOAR's secretariat.
+                let power = try await APIClient.demo(app, "power-secretariat@demo.ceptoar.example")
+                #expect(try power.decode(Home.self, try await power.send(.GET, "/api/v1/home")).work.agreementsAwaitingApproval == 1)
                 // Open work for the demo accounts.
                 let bank = try await APIClient.demo(app, ReportTests.bankEmail)
                 let home = try bank.decode(Home.self, try await bank.send(.GET, "/api/v1/home"))

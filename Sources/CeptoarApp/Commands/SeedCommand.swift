@@ -49,7 +49,7 @@ struct SeedCommand: AnyAsyncCommand {
                 if past.advisories + past.drills + past.reports > 0 {
                     lines.append(
                         "demo history (synthetic, seed \(DemoHistory(database: app.db).seed)): \(past.advisories) advisories relayed (\(past.deliveries) deliveries), "
-                            + "\(past.drills) drills, \(past.reports) reports, \(past.situationChanges) situation changes over the past year, in \(ContinuousClock.now - started)")
+                            + "\(past.drills) drills, \(past.reports) reports, \(past.failureCases) failure cases, \(past.agreements) agreements, \(past.situationChanges) situation changes over the past year, in \(ContinuousClock.now - started)")
                 }
             }
         }

@@ -6,7 +6,8 @@ import SQLKit
 /// The demo nation's past year, generated so every page has something true to show on first
 /// start: advisories relayed through ministries and CEPTOARs and acknowledged (or not) by
 /// members, two drills per CEPTOAR with varied reach, a few hundred incident reports with their
-/// stages, and situation changes — and the last days' work left open, as a real week leaves
+/// stages, failure cases written from them, an agreement in force and one awaiting approval,
+/// and situation changes — and the last days' work left open, as a real week leaves
 /// it: advisories waiting for review or acknowledgement, the demo members' reports due.
 /// Everything is drawn from one fixed seed (the same nation every time, shifted to end today)
 /// and marked synthetic.
@@ -28,6 +29,8 @@ struct DemoHistory {
         var drills = 0
         var reports = 0
         var situationChanges = 0
+        var failureCases = 0
+        var agreements = 0
     }
 
     /// The year ends a week before `now`.
@@ -49,6 +52,8 @@ struct DemoHistory {
             .raw("SELECT COUNT(*) AS n FROM deliveries d JOIN advisories a ON a.id = d.advisory_id WHERE a.synthetic = \(bind: true)")
             .first()?.decode(column: "n", as: Int.self) ?? 0
         summary.situationChanges = try await self.situation(&g, registry: registry, reports: reportIDs, from: start, to: end)
+        summary.failureCases = try await self.failureCases(from: start, to: end)
+        summary.agreements = try await self.agreements(from: start, now: now)
         WriteGeneration.process.advance()
         return summary
     }

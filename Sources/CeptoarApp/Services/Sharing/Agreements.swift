@@ -175,7 +175,7 @@ struct Agreements {
         try await AuditLog.append(on: db, actor: user.email, action: "agreement-" + change, subject: "agreement:\(record.key)", detail: detail)
     }
 
-    private static func termsSnapshot(_ record: AgreementRecord) -> [String: String] {
+    static func termsSnapshot(_ record: AgreementRecord) -> [String: String] {
         [
             "parties": record.parties, "direction": record.direction, "categories": record.categories, "objectTypes": record.objectTypes,
             "originSectors": record.originSectors, "maxTLP": record.maxTLP, "anonymised": String(record.anonymised), "mayPassOn": String(record.mayPassOn),
