@@ -56,7 +56,7 @@ public func configure(_ app: Application, configuration: AppConfiguration, optio
         killAtPulledPage: configuration.faultKillAtPulledPage)
     app.broadcaster = Broadcaster()
     app.passwords.use(.bcrypt(cost: configuration.bcryptCost))
-    app.sessions.use { app in WriteOnChangeSessions(base: app.fluent.sessions.driver()) }
+    app.sessions.use { app in WriteOnChangeSessions(base: app.fluent.sessions.driver(), cache: app.readCaches.sessions) }
     app.sessions.configuration.cookieName = "ceptoar_session"
     app.sessions.configuration.cookieFactory = { sessionID in
         HTTPCookies.Value(

@@ -144,6 +144,32 @@ struct AccountTests {
         }
     }
 
+    /// Sessions are read through a cache (a page view costs no query for its cookie): signing
+    /// out must still end the session at once, for a copy of the cookie too, and a deactivated
+    /// account must stop signing in with the next request.
+    @Test func aSignedOutOrDeactivatedSessionEndsAtOnceThoughSessionsAreCached() async throws {
+        try await withCeptoar(demo: true, environment: ["CEPTOAR_READ_CACHE_MS": "60000"]) { app in
+            let browser = Browser(app)
+            try await browser.signIn("bank@demo.ceptoar.example", DemoNation.password)
+            let page = try await browser.get("/inbox")
+            #expect(page.status == .ok)
+            let copy = Browser(app)
+            copy.cookies = browser.cookies
+            #expect(try await copy.get("/inbox").status == .ok)
+            let out = try await browser.post("/logout", form: ["_csrf": try browser.csrf(from: page)])
+            #expect(out.status == .seeOther)
+            #expect(try await copy.get("/inbox").status != .ok, "the copied cookie after sign-out")
+
+            let other = Browser(app)
+            try await other.signIn("water@demo.ceptoar.example", DemoNation.password)
+            #expect(try await other.get("/inbox").status == .ok)
+            let water = try #require(try await User.query(on: app.db).filter(\.$email == "water@demo.ceptoar.example").first())
+            water.active = false
+            try await app.db.atomically { db in try await water.save(on: db) }
+            #expect(try await other.get("/inbox").status != .ok, "a deactivated account")
+        }
+    }
+
     @Test func tokensNeverOpenSessionsAndSessionsExpireOnTheServer() async throws {
         try await withCeptoar(demo: true) { app in
             // A bearer token answers the API without writing a session or setting a cookie.
@@ -167,7 +193,7 @@ struct AccountTests {
             #expect(try await SessionRecord.query(on: app.db).first()?.data == before)
             // Past its lifetime the session signs no one in, whatever the cookie's own age says.
             record.data[SessionUserAuthenticator.issuedKey] = String(Int(Date().timeIntervalSince1970 - SessionUserAuthenticator.lifetime - 1))
-            try await record.save(on: app.db)
+            try await app.db.atomically { db in try await record.save(on: db) }
             let stale = try await browser.get("/inbox")
             #expect(stale.status != .ok)
             #expect(try await browser.get("/organisations").status != .ok)

@@ -47,7 +47,8 @@ run_backend() {  # $1 = name, $2 = database argument for the CLI ("--database FI
     local jar; jar=$(cookie "http://127.0.0.1:$port" "$who@demo.ceptoar.example")
     echo; echo "### $name: the home page as $who (signed in), wrk -t2 -c256 -d15s"
     wrk -t2 -c256 -d15s --latency -H "Cookie: $jar" "http://127.0.0.1:$port/" | grep -E "Requests/sec|Non-2xx|Socket errors|99%|50%|requests in"
-    curl -fs -H "Cookie: $jar" "http://127.0.0.1:$port/" | grep -c 'data-count=' | sed 's/^/counts on the page: /'
+    # The page measured is the signed-in one: its work tiles and week counts, with their figures.
+    curl -fs -H "Cookie: $jar" "http://127.0.0.1:$port/" | grep -o 'data-count="[^"]*">[0-9,]*' | sed 's/data-count="//; s/">/=/' | tr '\n' ' ' | sed 's/^/counts on the page: /'; echo
   done
   echo; echo "### $name: GET /health in the same run (reference), wrk -t2 -c256 -d10s"
   wrk -t2 -c256 -d10s --latency "http://127.0.0.1:$port/health" | grep -E "Requests/sec|Non-2xx|Socket errors|99%|50%"

@@ -9,6 +9,10 @@ import Vapor
 ///
 /// A session is good for `lifetime` from sign-in, whatever the cookie says: the server, not
 /// the browser, decides when a stolen cookie stops working.
+///
+/// The user comes from the users cache while fresh (`ReadCaches.users`): any committed write
+/// that may change an account advances its generation, so a deactivation here is seen at once
+/// and one on another node within the cache's lifetime.
 struct SessionUserAuthenticator: AsyncMiddleware {
     static let issuedKey = "issued"
     /// How long a sign-in lasts (the cookie's max-age says the same to the browser).
@@ -18,7 +22,7 @@ struct SessionUserAuthenticator: AsyncMiddleware {
         if request.hasSession, let id = request.session.authenticated(User.self) {
             let issued = request.session.data[Self.issuedKey].flatMap(Double.init).map(Date.init(timeIntervalSince1970:))
             if let issued, Date().timeIntervalSince(issued) < Self.lifetime,
-                let user = try await User.find(id, on: request.db), user.active
+                let user = try await request.application.readCaches.users.value(for: id, read: { try await User.find(id, on: request.db) }), user.active
             {
                 request.auth.login(user)
             }

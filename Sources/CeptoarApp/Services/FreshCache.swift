@@ -90,4 +90,13 @@ final class FreshCache<Key: Hashable & Sendable, Value: Sendable>: @unchecked Se
             throw error
         }
     }
+
+    /// Drops the entry for `key` (and any read under way for it): the next caller reads afresh.
+    /// For writes that do not go through `Database.atomically`, such as a session's end.
+    func forget(_ key: Key) {
+        self.lock.withLock {
+            self.entries[key] = nil
+            self.reading[key] = nil
+        }
+    }
 }

@@ -34,7 +34,7 @@ private struct MapCacheKey: StorageKey { typealias Value = MapCache }
 extension Request {
     /// The map query for this request's database, sharing the application's cache.
     var maps: MapQuery {
-        MapQuery(database: self.db, cache: self.application.storage[MapCacheKey.self])
+        MapQuery(database: self.db, cache: self.application.storage[MapCacheKey.self], revisions: self.application.readCaches.registryRevision)
     }
 }
 

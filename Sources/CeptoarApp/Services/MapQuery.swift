@@ -8,6 +8,9 @@ struct MapQuery {
     let database: any Database
     /// The application's cache; without one every call builds the map afresh.
     var cache: MapCache? = nil
+    /// The registry revision as recently read (see `FreshCache`), so a cached map costs no
+    /// query; without it each call reads the revision.
+    var revisions: FreshCache<Int, Int>? = nil
 
     /// Fluent filter for rows valid on `day`: `valid_from <= day < valid_to` (open end when null).
     static func validOn<M: Model>(_ query: QueryBuilder<M>, _ day: Day) -> QueryBuilder<M> {
@@ -31,7 +34,13 @@ struct MapQuery {
     /// The map as of `day`, from the cache when the registry has not changed since it was built.
     func map(asOf day: Day) async throws -> CharacteristicsMap {
         guard let cache = self.cache else { return try await self.build(asOf: day) }
-        let revision = try await RegistryRevision.current(on: self.database)
+        let database = self.database
+        let revision: Int
+        if let revisions = self.revisions {
+            revision = try await revisions.value(for: 1) { try await RegistryRevision.current(on: database) }
+        } else {
+            revision = try await RegistryRevision.current(on: database)
+        }
         if let cached = cache.map(for: day, revision: revision) { return cached }
         let map = try await self.build(asOf: day)
         cache.store(map, for: day, revision: revision)

@@ -14,11 +14,22 @@ final class ReadCaches: Sendable {
     let sharingContexts: FreshCache<UUID, SharingContext>
     /// Where a user's POST to a collection goes (source party, authors, sector), by "user|collection".
     let ingestTargets: FreshCache<String, StixIngest.Target>
+    /// A session cookie's data as last read (none: no such session). The session driver
+    /// forgets an entry when it writes or ends that session; another node's sign-out is seen
+    /// within the lifetime, as a token's revocation is.
+    let sessions: FreshCache<String, SessionData?>
+    /// A signed-in session's user as last read, by id: every page view needs it.
+    let users: FreshCache<UUID, User?>
+    /// The registry's revision, checked by every map read.
+    let registryRevision: FreshCache<Int, Int>
 
     init(lifetime: Duration) {
         self.tokens = FreshCache(lifetime: lifetime, generations: .accounts)
         self.sharingContexts = FreshCache(lifetime: lifetime, generations: .sharing)
         self.ingestTargets = FreshCache(lifetime: lifetime, generations: .sharing)
+        self.sessions = FreshCache(lifetime: lifetime, generations: .accounts)
+        self.users = FreshCache(lifetime: lifetime, generations: .accounts)
+        self.registryRevision = FreshCache(lifetime: lifetime)
         self.inboxPages = FreshCache(lifetime: lifetime)
         self.inboxJSON = FreshCache(lifetime: lifetime)
     }
