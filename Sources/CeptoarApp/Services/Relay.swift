@@ -91,9 +91,15 @@ struct Relay {
         try await self.publish(input, by: user, idempotencyKey: nil).advisory
     }
 
+    /// An exercise's inject: relayed as any advisory, marked exercise in the same transaction,
+    /// and never recorded as STIX — a peer pulling a collection must not take a drill for a threat.
+    func publishExercise(_ input: AdvisoryInput, by user: User) async throws -> Advisory {
+        try await self.publish(input, by: user, idempotencyKey: nil, exercise: true).advisory
+    }
+
     /// Publishes, or — when `idempotencyKey` was already used by the same organisation for the
     /// same request — returns that advisory (`replayed`) without relaying anything again.
-    func publish(_ input: AdvisoryInput, by user: User, idempotencyKey: String?) async throws -> (advisory: Advisory, replayed: Bool) {
+    func publish(_ input: AdvisoryInput, by user: User, idempotencyKey: String?, exercise: Bool = false) async throws -> (advisory: Advisory, replayed: Bool) {
         if let key = idempotencyKey, key.isEmpty || key.count > 200 {
             throw UserError.badRequest(ja: "Idempotency-Key は1から200文字です", en: "the Idempotency-Key must be 1 to 200 characters")
         }
@@ -119,7 +125,7 @@ struct Relay {
         }
         do {
             return try await self.relay(input, checked: checked, by: user, organisation: organisation, isNISC: isNISC, ownCeptoars: ownCeptoars,
-                idempotencyKey: idempotencyKey, requestHash: requestHash, earlier: earlier)
+                idempotencyKey: idempotencyKey, requestHash: requestHash, earlier: earlier, exercise: exercise)
         } catch {
             // Two retries raced (PostgreSQL runs them side by side): the other one committed
             // first, and the unique key refused this one. Answer as the replay it is.
@@ -157,7 +163,8 @@ struct Relay {
 
     private func relay(
         _ input: AdvisoryInput, checked: AdvisoryInput.Checked, by user: User, organisation: Organisation, isNISC: Bool, ownCeptoars: Set<UUID>,
-        idempotencyKey: String?, requestHash: String, earlier: @escaping @Sendable (any Database) async throws -> (advisory: Advisory, replayed: Bool)?
+        idempotencyKey: String?, requestHash: String, earlier: @escaping @Sendable (any Database) async throws -> (advisory: Advisory, replayed: Bool)?,
+        exercise: Bool = false
     ) async throws -> (advisory: Advisory, replayed: Bool) {
         try await self.database.atomically { db in
             if let replay = try await earlier(db) { return replay }
@@ -179,6 +186,9 @@ struct Relay {
             advisory.expiresAt = input.expiresAt
             try await relay.chain(advisory, supersedes: input.supersedes, organisation: try organisation.requireID())
             try await advisory.create(on: db)
+            if exercise {
+                try await (db as! any SQLDatabase).raw("UPDATE advisories SET exercise = \(bind: true) WHERE id = \(bind: advisory.id!)").run()
+            }
             relay.memo.advisories[advisory.id!] = advisory
             try await checked.targets.map { AdvisoryTarget(advisoryID: advisory.id!, kind: $0.0, key: $0.1) }.create(on: db)
             let audience = try await relay.audience(of: advisory)

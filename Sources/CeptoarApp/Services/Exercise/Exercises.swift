@@ -151,8 +151,7 @@ struct Exercises {
             let input = AdvisoryInput(
                 title: title, body: body, severity: inject.severity, category: AdvisoryCategory.other.rawValue, tlp: TLP.green.rawValue,
                 targets: exercise.participantKeys.map { AdvisoryInput.Target(kind: "ceptoar", key: $0) })
-            let advisory = try await Relay(database: db).publish(input, by: creator)
-            try await sql.raw("UPDATE advisories SET exercise = \(bind: true) WHERE id = \(bind: advisory.requireID())").run()
+            let advisory = try await Relay(database: db).publishExercise(input, by: creator)
             return try advisory.requireID().uuidString
         case .drill:
             var ids: [String] = []

@@ -65,6 +65,10 @@ struct StixStore {
     /// in the transaction that made it, with the originator's identity.
     func record(_ advisory: Advisory) async throws {
         let id = try advisory.requireID()
+        // An exercise's inject stays inside the exercise: never an object a peer could pull.
+        let exercise = try await (self.database as! any SQLDatabase).raw("SELECT exercise FROM advisories WHERE id = \(bind: id)").first()?
+            .decode(column: "exercise", as: Bool.self) ?? false
+        guard !exercise else { return }
         let originator = try await Organisation.find(advisory.$originator.id, on: self.database)
         guard let originator else { return }
         let first = try await Advisory.query(on: self.database).filter(\.$seriesID == advisory.seriesID).sort(\.$version).first()
