@@ -86,7 +86,10 @@ struct HomePage {
             body += """
                 <section id="home-work" data-testid="home-work"><h2>\(ja ? "いま対応が必要なこと" : "What needs you now")</h2>
                 <div class="tiles">\(tiles)</div></section>
-                \(self.secretariatCeptoars.isEmpty ? "" : "<p>" + self.secretariatCeptoars.map { #"<a href="/ceptoars/\#($0.htmlEscaped)/emergency-sheet" data-testid="sheet-link">\#(ja ? "緊急連絡先一覧（印刷用）" : "Emergency sheet (print)"): \#($0.htmlEscaped)</a>"# }.joined(separator: " · ") + "</p>")
+                \(self.secretariatCeptoars.isEmpty ? "" : "<p>" + self.secretariatCeptoars.map { key in
+                    let name = self.map.columns.first { $0.ceptoarKey == key }?.name.text(language) ?? key
+                    return #"<a href="/ceptoars/\#(key.htmlEscaped)/emergency-sheet" data-testid="sheet-link">\#(ja ? "緊急連絡先一覧（印刷用）" : "Emergency sheet (print)"): \#(name.htmlEscaped)</a>"#
+                }.joined(separator: " · ") + "</p>")
                 <section><h2>\(ja ? "情勢" : "Situation")</h2><ul class="plain" data-testid="home-situation">\(levels)</ul>
                 <p><a href="\(SiteURL.situation)">\(ja ? "情勢判断の一覧" : "All scopes")</a></p></section>
                 <section><h2>\(ja ? "この1週間" : "The last seven days")</h2><ul class="plain" data-testid="home-week">\(weekRows)</ul></section>

@@ -19,8 +19,37 @@ struct StaticAssets: RouteCollection {
           if (!window.EventSource) return;
           var script = document.currentScript;
           var linkAlerts = script && script.dataset.liveAlertLinks === 'yes';
-          var s = new EventSource('/inbox/events');
-          s.onopen = function () { document.body.dataset.live = 'connected'; };
+          // A browser opens at most six connections to one server, and each live stream holds
+          // one: a page hidden in another tab, or kept in the back-forward cache, lets its
+          // stream go, so the tab in front can always load and submit. It is opened again
+          // (and the counts read again) when the page is shown.
+          var s = null;
+          function connect() {
+            if (s) return;
+            s = new EventSource('/inbox/events');
+            s.onopen = function () { document.body.dataset.live = 'connected'; };
+            ['delivery', 'report', 'alert'].forEach(function (name) { s.addEventListener(name, refreshHome); });
+            s.addEventListener('delivery', function () {
+              var banner = document.getElementById('live'); if (banner) banner.hidden = false;
+            });
+            s.addEventListener('report', function (e) {
+              var b = document.getElementById('live-report'); if (!b) return;
+              b.hidden = false;
+              try { b.querySelector('a').href = '/reports/' + encodeURIComponent(String(JSON.parse(e.data).report).toLowerCase()); } catch (ignored) {}
+            });
+            s.addEventListener('alert', function (e) {
+              var b = document.getElementById('live-alert'); if (!b) return;
+              b.hidden = false;
+              if (linkAlerts) {
+                try { b.querySelector('a').href = '/alerts/' + encodeURIComponent(String(JSON.parse(e.data).alert).toLowerCase()); } catch (ignored) {}
+              }
+            });
+          }
+          function disconnect() {
+            if (!s) return;
+            s.close(); s = null;
+            document.body.dataset.live = 'paused';
+          }
           // The home page: every event may change a count, so the counts are read again.
           var home = document.getElementById('home-work');
           function refreshHome() {
@@ -42,22 +71,12 @@ struct StaticAssets: RouteCollection {
                 document.body.dataset.homeRefreshed = String(Date.now());
               }).catch(function () {});
           }
-          ['delivery', 'report', 'alert'].forEach(function (name) { s.addEventListener(name, refreshHome); });
-          s.addEventListener('delivery', function () {
-            var banner = document.getElementById('live'); if (banner) banner.hidden = false;
+          if (document.visibilityState !== 'hidden') connect();
+          document.addEventListener('visibilitychange', function () {
+            if (document.visibilityState === 'hidden') { disconnect(); } else { connect(); refreshHome(); }
           });
-          s.addEventListener('report', function (e) {
-            var b = document.getElementById('live-report'); if (!b) return;
-            b.hidden = false;
-            try { b.querySelector('a').href = '/reports/' + encodeURIComponent(String(JSON.parse(e.data).report).toLowerCase()); } catch (ignored) {}
-          });
-          s.addEventListener('alert', function (e) {
-            var b = document.getElementById('live-alert'); if (!b) return;
-            b.hidden = false;
-            if (linkAlerts) {
-              try { b.querySelector('a').href = '/alerts/' + encodeURIComponent(String(JSON.parse(e.data).alert).toLowerCase()); } catch (ignored) {}
-            }
-          });
+          window.addEventListener('pagehide', disconnect);
+          window.addEventListener('pageshow', function (e) { if (e.persisted) { connect(); refreshHome(); } });
         })();
         """
 
