@@ -1,10 +1,12 @@
 """The pages in headless Chromium against `ceptoar serve --demo`: the map laid out like NISC's
 table in both languages, sign-in for every demo role, the directory search. Screenshots go to
 test-artifacts/screenshots/ to be looked at."""
+import time
+
 import pytest
 import requests
 from selenium.webdriver.common.by import By
-from selenium.common.exceptions import WebDriverException
+from selenium.common.exceptions import TimeoutException, WebDriverException
 from selenium.webdriver.support.ui import WebDriverWait
 
 from conftest import DEMO_PASSWORD
@@ -23,8 +25,16 @@ def click_and_wait(browser, element):
     """Clicks something that loads a new page and waits until the new page has loaded, so the
     next lookup cannot find an element of the page being left. The old page is marked with a
     script variable that the new document does not have (checking an old element for
-    staleness can itself fail in Chromium while the page is being replaced)."""
+    staleness can itself fail in Chromium while the page is being replaced).
+
+    In some full e2e runs headless Chromium has held a form's POST for about 50 s before
+    sending it (the server logs the request only then; never reproduced with fewer test
+    modules). The wait is long enough to outlast that, and a slow click is written to
+    test-artifacts/slow-clicks.log with what the page was, so it stays visible."""
+    from conftest import ARTIFACTS
     browser.execute_script("window.__ceptoarLeaving = true;")
+    url = browser.current_url
+    started = time.monotonic()
     element.click()
 
     def arrived(driver):
@@ -34,7 +44,20 @@ def click_and_wait(browser, element):
         except WebDriverException:
             return False
 
-    WebDriverWait(browser, 30).until(arrived)
+    try:
+        WebDriverWait(browser, 90).until(arrived)
+    except TimeoutException:
+        # What the browser was showing, for the one who reads the failure.
+        (ARTIFACTS / "screenshots").mkdir(parents=True, exist_ok=True)
+        browser.save_screenshot(str(ARTIFACTS / "screenshots" / "click-timeout.png"))
+        state = browser.execute_script("return [location.href, document.readyState, String(window.__ceptoarLeaving), (document.activeElement || {}).outerHTML];")
+        logs = [entry["message"] for entry in browser.get_log("browser")][-10:]
+        raise TimeoutException(f"no new page 90 s after the click: {state}; console: {logs}")
+    seconds = time.monotonic() - started
+    if seconds > 10:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        with open(ARTIFACTS / "slow-clicks.log", "a") as log:
+            log.write(f"{time.strftime('%H:%M:%S')} {seconds:.1f} s from {url} to {browser.current_url}\n")
 
 
 def sign_in(browser, base, email, password):
