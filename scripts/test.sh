@@ -13,7 +13,7 @@ step() { CURRENT="$*"; printf '\n==> %s (%ss)\n' "$*" "$(( $(date +%s) - START )
 trap 'printf "\nSUMMARY: FAIL during: %s (%ss; logs in test-artifacts/)\n" "$CURRENT" "$(( $(date +%s) - START ))"' ERR
 
 # 1. Debian packages, installed only when missing (apt-get update is the slow part).
-PACKAGES=(postgresql chromium chromium-driver fonts-noto-cjk python3-venv)
+PACKAGES=(postgresql chromium chromium-driver fonts-noto-cjk python3-venv poppler-utils)
 MISSING=()
 for p in "${PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || MISSING+=("$p"); done
 if [ ${#MISSING[@]} -gt 0 ]; then

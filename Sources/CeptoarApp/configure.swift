@@ -79,6 +79,7 @@ public func configure(_ app: Application, configuration: AppConfiguration, optio
 
     app.asyncCommands.use(SeedCommand(), as: "seed")
     app.asyncCommands.use(MapCommand(), as: "map")
+    app.asyncCommands.use(SheetCommand(), as: "sheet")
     app.asyncCommands.use(UserCommand(), as: "user")
     app.asyncCommands.use(TokenCommand(), as: "token")
     app.asyncCommands.use(RegistryCommand(), as: "registry")

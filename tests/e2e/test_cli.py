@@ -4,6 +4,7 @@ import csv
 import io
 import json
 import os
+import re
 import subprocess
 import uuid
 
@@ -200,3 +201,33 @@ def test_audit_verify_finds_a_hand_edit(server, tmp_path):
     code, _, err = run("audit", "verify", "--database", str(copy))
     assert code != 0
     assert "broken at sequence 1" in err
+
+
+def test_an_emergency_sheet_prints_to_a4_pdf_for_its_secretariat_only(db_path, tmp_path):
+    # setup: the demo nation
+    assert run("seed", "--demo", "--database", db_path)[0] == 0
+    pdf = tmp_path / "electricity.pdf"
+    # act: the electricity CEPTOAR's secretariat prints its sheet through Chromium
+    code, out, err = run("sheet", "electricity", "--as", "power-secretariat@demo.ceptoar.example", "--pdf", str(pdf), "--database", db_path)
+    # check: an A4 PDF whose text is the sheet, in Japanese, with the members' numbers
+    assert code == 0, err
+    assert pdf.read_bytes().startswith(b"%PDF-")
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert re.search(r"Page size:\s+[\d.]+ x [\d.]+ pts \(A4\)", info), info
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "緊急連絡先" in text and "エスカレーションの順序" in text and "TLP:AMBER+STRICT" in text
+    assert re.search(r"03\s*\d{4}\s*\d{4}|0\d{9}", text), "members' phone numbers"
+
+    # A member of another CEPTOAR may not: a message, a non-zero exit, no file.
+    refused = tmp_path / "refused.pdf"
+    code, out, err = run("sheet", "electricity", "--as", "water@demo.ceptoar.example", "--pdf", str(refused), "--database", db_path)
+    assert code != 0 and "roster" in err and not refused.exists()
+    code, out, err = run("sheet", "atlantis", "--as", "nisc@demo.ceptoar.example", "--output", str(tmp_path / "a.html"), "--database", db_path)
+    assert code != 0 and "no such CEPTOAR" in err
+
+    # The HTML file stands alone: its style inside, nothing fetched from a server.
+    page = tmp_path / "electricity.html"
+    code, out, err = run("sheet", "electricity", "--as", "nisc@demo.ceptoar.example", "--lang", "en", "--output", str(page), "--database", db_path)
+    assert code == 0, err
+    html = page.read_text()
+    assert "<style>" in html and 'rel="stylesheet"' not in html and "Escalation" in html

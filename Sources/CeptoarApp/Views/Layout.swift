@@ -87,7 +87,7 @@ struct Layout {
         ol.timeline{list-style:none;padding:0}ol.timeline li{border-left:4px solid #89a;margin:0 0 1em;padding:.2em .8em}
         .sheet-marking{font-weight:bold;border:2px solid #000;padding:.2em .5em;display:inline-block}.sheet-org{break-inside:avoid}
         table.sheet{width:100%}table.sheet td{vertical-align:top}
-        @media print{header,footer,.no-print,.situation-banner{display:none}main{padding:0}body{font-size:10pt;color:#000}a{color:#000;text-decoration:none}}
+        @page{size:A4;margin:12mm}@media print{header,footer,.no-print,.situation-banner{display:none}main{padding:0}body{font-size:10pt;color:#000}a{color:#000;text-decoration:none}}
         .tiles{display:flex;gap:1em;flex-wrap:wrap}.tile{display:block;min-width:12em;background:#f4f6f8;padding:.6em 1em;color:#222;text-decoration:none;border-left:6px solid #9ab}
         .tile strong{display:block;font-size:1.8em}.tile.hot{border-left-color:#c00;background:#fff0f0}ul.plain{list-style:none;padding-left:0}ul.plain li{margin:.3em 0}
         .tlp{background:#000;padding:0 .4em;font-weight:bold}.tlp-red{color:#f03}.tlp-amber{color:#fa0}.tlp-green{color:#3c3}.tlp-clear{color:#fff}
