@@ -45,8 +45,11 @@ extension Day {
     }()
 
     /// Today in Japan, the day the registry's "current" means.
-    static var today: Day {
-        let parts = self.japaneseCalendar.dateComponents([.year, .month, .day], from: Date())
+    static var today: Day { self.inJapan(Date()) }
+
+    /// The day in Japan at `date`.
+    static func inJapan(_ date: Date) -> Day {
+        let parts = self.japaneseCalendar.dateComponents([.year, .month, .day], from: date)
         return Day(year: parts.year!, month: parts.month!, day: parts.day!)!
     }
 }

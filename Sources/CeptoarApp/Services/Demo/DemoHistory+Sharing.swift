@@ -75,38 +75,28 @@ extension DemoHistory {
             key: "demo-banks-fisc", title: LocalizedText(ja: "（デモ）銀行等セプターとFISCの障害情報共有", en: "(Demo) Banks' CEPTOAR and FISC: failure information"),
             parties: ["ceptoar:banks", "organisation:fisc"], direction: Agreement.Direction.oneWay.rawValue,
             categories: [AdvisoryCategory.incident.rawValue, AdvisoryCategory.analysis.rawValue], objectTypes: nil, originSectors: ["finance"],
-            maxTLP: "TLP:AMBER", anonymised: true, mayPassOn: false, validFrom: Self.day(start), validTo: nil, retentionDays: 730,
+            maxTLP: "TLP:AMBER", anonymised: true, mayPassOn: false, validFrom: Day.inJapan(start).iso, validTo: nil, retentionDays: 730,
             contacts: ["ceptoar:banks": "セプター事務局 03-0000-0001", "organisation:fisc": "FISC 調査部（デモ）"])
         let proposed = Agreements.Proposal(
             key: "demo-t-ceptoar-electricity", title: LocalizedText(ja: "（デモ）T-CEPTOARと電力セプターの脅威情報共有", en: "(Demo) T-CEPTOAR and electricity: threat indicators"),
             parties: ["ceptoar:t-ceptoar", "ceptoar:electricity"], direction: Agreement.Direction.both.rawValue,
             categories: [AdvisoryCategory.threat.rawValue, AdvisoryCategory.vulnerability.rawValue], objectTypes: ["indicator", "vulnerability"], originSectors: nil,
-            maxTLP: "TLP:GREEN", anonymised: false, mayPassOn: false, validFrom: Self.day(now), validTo: nil, retentionDays: 365,
+            maxTLP: "TLP:GREEN", anonymised: false, mayPassOn: false, validFrom: Day.inJapan(now).iso, validTo: nil, retentionDays: 365,
             contacts: ["ceptoar:t-ceptoar": "T-CEPTOAR 事務局 03-0000-0002", "ceptoar:electricity": "電力セプター事務局（デモ）"])
         var written = 0
         for (proposal, proposer, approver, at) in [
             (inForce, "banks-secretariat@demo.ceptoar.example", Optional("fisc@demo.ceptoar.example"), start.addingTimeInterval(-14 * 86_400)),
             (proposed, "secretariat@demo.ceptoar.example", nil, now.addingTimeInterval(-4 * 86_400)),
         ] {
-            guard try await AgreementRecord.query(on: self.database).filter(\.$key == proposal.key).first() == nil,
-                  try await proposal.parties.asyncAllSatisfy({ try await Parties(database: self.database).name(of: $0) != nil })
-            else { continue }
-            let record = AgreementRecord()
-            record.key = proposal.key
-            record.titleJa = proposal.title.ja
-            record.titleEn = proposal.title.en
-            record.parties = proposal.parties.joined(separator: ",")
-            record.direction = proposal.direction
-            record.categories = (proposal.categories ?? []).joined(separator: ",")
-            record.objectTypes = (proposal.objectTypes ?? []).joined(separator: ",")
-            record.originSectors = (proposal.originSectors ?? []).joined(separator: ",")
-            record.maxTLP = (TLP(label: proposal.maxTLP) ?? .green).rawValue
-            record.anonymised = proposal.anonymised
-            record.mayPassOn = proposal.mayPassOn
-            record.validFrom = proposal.validFrom
-            record.validTo = proposal.validTo
-            record.retentionDays = proposal.retentionDays
-            record.contacts = String(decoding: try JSONEncoder.sorted.encode(proposal.contacts), as: UTF8.self)
+            guard try await AgreementRecord.query(on: self.database).filter(\.$key == proposal.key).first() == nil else { continue }
+            // The terms checked and turned into a row as a proposal through the API would be
+            // (a registry without one of the parties gets no agreement).
+            let record: AgreementRecord
+            do {
+                record = try await Agreements(database: self.database).validated(proposal)
+            } catch is UserError {
+                continue
+            }
             record.status = (approver == nil ? Agreement.Status.proposed : .active).rawValue
             record.version = 1
             record.proposedBy = proposer
@@ -151,20 +141,5 @@ extension DemoHistory {
         }
         _ = AgreementRecord().sharingChanged()
         return written
-    }
-}
-
-extension DemoHistory {
-    /// The day in Japan of `date`, as `YYYY-MM-DD`.
-    static func day(_ date: Date) -> String {
-        let parts = Day.japaneseCalendar.dateComponents([.year, .month, .day], from: date)
-        return Day(year: parts.year ?? 2009, month: parts.month ?? 4, day: parts.day ?? 1)?.iso ?? "2009-04-01"
-    }
-}
-
-extension Sequence {
-    func asyncAllSatisfy(_ predicate: (Element) async throws -> Bool) async rethrows -> Bool {
-        for element in self where try await !predicate(element) { return false }
-        return true
     }
 }

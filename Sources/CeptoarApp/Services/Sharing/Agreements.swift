@@ -239,7 +239,8 @@ struct Agreements {
     // MARK: validation
 
     /// The proposal as a record, or a 422 naming every field that is wrong, in both languages.
-    private func validated(_ p: Proposal) async throws -> AgreementRecord {
+    /// Not saved, and with no status yet: the caller decides how it comes to be.
+    func validated(_ p: Proposal) async throws -> AgreementRecord {
         var ja: [String] = []
         var en: [String] = []
         func problem(_ j: String, _ e: String) {
