@@ -207,7 +207,7 @@ struct Relay {
             }
             try await relay.flush()
             // Its STIX objects, in the same transaction: TAXII collections see it as it commits.
-            try await StixStore(database: db).record(advisory)
+            try await StixStore(database: db).record(advisory, exercise: exercise)
             return (advisory, false)
         }
     }

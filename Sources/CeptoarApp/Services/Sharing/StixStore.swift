@@ -63,11 +63,19 @@ struct StixStore {
 
     /// Stores the STIX objects of one advisory version (its publish, correction or withdrawal),
     /// in the transaction that made it, with the originator's identity.
-    func record(_ advisory: Advisory) async throws {
+    ///
+    /// An exercise's inject stays inside the exercise: never an object a peer could pull. The
+    /// publishing relay says whether the advisory is one (it has just marked it); other callers
+    /// leave `exercise` out and the mark is read.
+    func record(_ advisory: Advisory, exercise known: Bool? = nil) async throws {
         let id = try advisory.requireID()
-        // An exercise's inject stays inside the exercise: never an object a peer could pull.
-        let exercise = try await (self.database as! any SQLDatabase).raw("SELECT exercise FROM advisories WHERE id = \(bind: id)").first()?
-            .decode(column: "exercise", as: Bool.self) ?? false
+        let exercise: Bool
+        if let known {
+            exercise = known
+        } else {
+            exercise = try await (self.database as! any SQLDatabase).raw("SELECT exercise FROM advisories WHERE id = \(bind: id)").first()?
+                .decode(column: "exercise", as: Bool.self) ?? false
+        }
         guard !exercise else { return }
         let originator = try await Organisation.find(advisory.$originator.id, on: self.database)
         guard let originator else { return }
